@@ -1,0 +1,13 @@
+import type { Command } from "commander";
+import type { CliIO } from "./io";
+
+/**
+ * Each CLI command lives in its own file under `commands/` and registers itself on the root
+ * program. `setExit` records the process exit status the command wants.
+ */
+export interface CommandContext {
+  io: CliIO;
+  setExit(code: number): void;
+}
+
+export type RegisterCommand = (program: Command, ctx: CommandContext) => void;

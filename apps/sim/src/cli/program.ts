@@ -1,0 +1,45 @@
+import { Command, CommanderError } from "commander";
+import type { CommandContext } from "./command";
+import { registerDemo } from "./commands/demo";
+import { UsageError, processIO, type CliIO } from "./io";
+
+export const HVSIM_VERSION = "0.0.0";
+
+function createProgram(ctx: CommandContext): Command {
+  const program = new Command("hvsim")
+    .description(
+      "A deterministic POWER9 pseries simulator: L0 (KVM-HV + QEMU roles), L1 and L2 in real ppc64 code",
+    )
+    .version(HVSIM_VERSION)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
+  for (const register of [registerDemo]) register(program, ctx);
+  for (const cmd of program.commands) {
+    cmd
+      .exitOverride()
+      .showHelpAfterError()
+      .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
+  }
+  return program;
+}
+
+/** Run the CLI with `argv` (without `node` and the script). Returns the exit status. */
+export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exit = 0;
+  const ctx: CommandContext = { io, setExit: (code) => void (exit = code) };
+  const program = createProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : e.exitCode || 2;
+    }
+    if (e instanceof UsageError) {
+      io.err(`hvsim: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
