@@ -47,6 +47,13 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts (build helpers, the test runner wrapper).
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly" },
+    },
+  },
+  {
     // Tool configuration files are loaded by their tools through a default export.
     files: ["**/tsup.config.ts", "**/vitest.config.ts", "eslint.config.js", "*.shared.ts"],
     rules: { "no-restricted-syntax": "off" },
