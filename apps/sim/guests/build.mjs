@@ -13,8 +13,6 @@ import {
   readdirSync,
   rmSync,
   statSync,
-  writeFileSync,
-  copyFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
