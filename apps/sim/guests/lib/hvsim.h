@@ -79,3 +79,78 @@ void guest_exit(int status) __attribute__((noreturn));
 int guest_main(const void *fdt);
 
 #endif
+
+/* ---- interrupts and vCPUs ---------------------------------------------------------------- */
+
+/* Interrupted state as saved by lib/exceptions.S (do not reorder: offsets are used there). */
+struct regs {
+	uint64_t gpr[32];
+	uint64_t lr, ctr, cr, xer, srr0, srr1, dar, dsisr;
+};
+
+/* Per-vCPU block whose address lives in SPRG0 (offsets 0..40 are used by exceptions.S). */
+struct cpu {
+	uint64_t exc_common, save_r12, save_lr, exc_stack_top, toc, save_r1;
+	int id;
+};
+
+/* A handler returns to the interrupted context (possibly after changing regs->srr0). */
+typedef void (*exc_handler_t)(struct regs *regs, unsigned long vector);
+
+void exceptions_init(void);
+void cpu_init(struct cpu *cpu, int id, void *exc_stack_top);
+void set_exception_handler(unsigned long vector, exc_handler_t fn);
+void exception_dispatch(struct regs *regs, unsigned long vector);
+
+#define MSR_EE (1UL << 15)
+#define MSR_PR (1UL << 14)
+#define MSR_IR (1UL << 5)
+#define MSR_DR (1UL << 4)
+#define MSR_LE 1UL
+
+static inline unsigned long mfmsr(void)
+{
+	unsigned long v;
+	asm volatile("mfmsr %0" : "=r"(v));
+	return v;
+}
+static inline void irq_enable(void)
+{
+	asm volatile("mtmsrd %0,1" : : "r"(MSR_EE) : "memory");
+}
+static inline void irq_disable(void)
+{
+	asm volatile("mtmsrd %0,1" : : "r"(0UL) : "memory");
+}
+static inline uint64_t mftb(void)
+{
+	uint64_t v;
+	asm volatile("mftb %0" : "=r"(v));
+	return v;
+}
+static inline void mtdec(uint32_t v)
+{
+	asm volatile("mtdec %0" : : "r"((unsigned long)v));
+}
+static inline int32_t mfdec(void)
+{
+	unsigned long v;
+	asm volatile("mfdec %0" : "=r"(v));
+	return (int32_t)v;
+}
+
+/* Spinlock over lwarx/stwcx. (gcc's __atomic builtins). */
+typedef struct {
+	volatile int v;
+} spinlock_t;
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+
+/* The console lock, taken by printf so lines from different vCPUs do not interleave. */
+extern spinlock_t console_lock;
+
+/* The vCPU id (from the device tree's boot_cpuid_phys) of the boot vCPU. */
+uint32_t fdt_boot_cpuid(const void *fdt);
+
+/* Start vCPU `id` at C function fn(arg) on its own stack through RTAS start-cpu. */
+int cpu_start(int id, void (*fn)(void *), void *arg, void *stack_top);

@@ -137,6 +137,8 @@ int printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	spin_lock(&console_lock);
 	puts_(buf);
+	spin_unlock(&console_lock);
 	return n;
 }

@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describeWithPeers } from "@hvsim/internal-peers";
 import { expect, it } from "vitest";
+import { GUEST_PROGRAMS } from "./programs";
 import { runOnQemu } from "./qemu-peer";
 
 const guests = fileURLToPath(new URL("../../guests/", import.meta.url));
@@ -22,19 +24,16 @@ describeWithPeers(
 );
 
 describeWithPeers(["qemu-system-ppc64"], "guest programs on QEMU pseries (the oracle)", () => {
-  it("hello prints the machine's model, memory and CPUs, then powers off", () => {
-    const r = runOnQemu({ kernel: `${guests}hello/hello.elf`, bios: bootrom, smp: 2 });
-    expect(r.timedOut).toBe(false);
-    expect(r.status).toBe(0);
-    expect(r.console).toBe(
-      [
-        "Hello from an hvsim guest!",
-        "model: IBM pSeries (emulated by qemu)",
-        "memory: 512 MiB",
-        "cpus: 2 cores, 2 threads",
-        "EXIT: STATUS=1",
-        "",
-      ].join("\n"),
-    );
-  });
+  for (const p of GUEST_PROGRAMS) {
+    it(`${p.name} prints its expected console output and powers off`, () => {
+      const r = runOnQemu({
+        kernel: `${guests}${p.name}/${p.name}.elf`,
+        bios: bootrom,
+        smp: p.smp,
+      });
+      expect(r.timedOut).toBe(false);
+      expect(r.status).toBe(0);
+      expect(r.console).toBe(readFileSync(`${guests}${p.name}/${p.name}.expected`, "utf8"));
+    });
+  }
 });
