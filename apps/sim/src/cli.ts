@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import { runCli } from "./cli/program";
 
+// `hvsim ... | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
