@@ -1,3 +1,25 @@
-// @hvsim/hcall-abi — public API. (PAPR hypercall ABI in code: hcall numbers, return codes, register conventions, versioned nested-HV structs with byte-exact codecs, H_RPT_INVALIDATE/H_TLB_INVALIDATE encodings, KVM capabilities, spapr caps and their migration rules, hypertas strings, RTAS tokens and CAS option-vector bits.)
-// Filled by its issue; see README.md.
-export {};
+// @hvsim/hcall-abi — the PAPR hypercall ABI in code: hcall numbers and return codes, the
+// register convention, versioned nested-HV structs with byte-exact codecs,
+// H_RPT_INVALIDATE / H_TLB_INVALIDATE encodings, KVM capabilities, spapr caps and their
+// migration rule, hypertas strings, RTAS tokens and CAS option-vector-5 bits. See README.md.
+
+export * from "./return-codes";
+export type { ReturnCodeInfo } from "./return-codes";
+export * from "./hcall-numbers";
+export type { HcallInfo, HcallDefinedBy, HcallRange } from "./hcall-numbers";
+export * from "./registers";
+export type { HcallGprs, HcallRequest, HcallRegisterUse } from "./registers";
+export { describeDecodeError, structSize } from "./struct-codec";
+export type { Endian, StructField, StructDecodeError, DecodeResult } from "./struct-codec";
+export {
+  HV_GUEST_STATE_VERSION,
+  HV_GUEST_STATE_FIELDS,
+  hvGuestStateSize,
+  hvGuestStateErrorStatus,
+  decodeHvGuestState,
+  encodeHvGuestState,
+  emptyHvGuestState,
+} from "./hv-guest-state";
+export type { HvGuestState } from "./hv-guest-state";
+export { PT_REGS_FIELDS, PT_REGS_SIZE, decodePtRegs, encodePtRegs, emptyPtRegs } from "./pt-regs";
+export type { PtRegs } from "./pt-regs";
