@@ -23,3 +23,42 @@ export {
 export type { HvGuestState } from "./hv-guest-state";
 export { PT_REGS_FIELDS, PT_REGS_SIZE, decodePtRegs, encodePtRegs, emptyPtRegs } from "./pt-regs";
 export type { PtRegs } from "./pt-regs";
+export {
+  H_RPTI_TARGET_CMMU,
+  H_RPTI_TARGET_CMMU_LOCAL,
+  H_RPTI_TARGET_NMMU,
+  H_RPTI_TYPE_NESTED,
+  H_RPTI_TYPE_TLB,
+  H_RPTI_TYPE_PWC,
+  H_RPTI_TYPE_PRT,
+  H_RPTI_TYPE_PAT,
+  H_RPTI_TYPE_ALL,
+  H_RPTI_TYPE_NESTED_ALL,
+  H_RPTI_PAGE_4K,
+  H_RPTI_PAGE_64K,
+  H_RPTI_PAGE_2M,
+  H_RPTI_PAGE_1G,
+  H_RPTI_PAGE_ALL,
+  H_RPTI_END_ALL,
+  RPTI_FLUSH_PAGE_CEILING,
+  RPTI_PAGE_SIZES,
+  rptiPageSizeBit,
+  encodeRptInvalidate,
+  decodeRptInvalidate,
+  decideRptInvalidate,
+} from "./rpt-invalidate";
+export type {
+  RptInvalidateRequest,
+  RptInvalidateContext,
+  RptInvalidateFlush,
+  RptInvalidateOutcome,
+} from "./rpt-invalidate";
+export {
+  RADIX_AP_SHIFT,
+  radixApForShift,
+  tlbieP1Enc,
+  encodeTlbInvalidate,
+  decodeTlbInvalidate,
+  decideTlbInvalidate,
+} from "./tlb-invalidate";
+export type { TlbInvalidateFields, TlbInvalidateOp, TlbInvalidateOutcome } from "./tlb-invalidate";
