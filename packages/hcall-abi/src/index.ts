@@ -62,3 +62,54 @@ export {
   decideTlbInvalidate,
 } from "./tlb-invalidate";
 export type { TlbInvalidateFields, TlbInvalidateOp, TlbInvalidateOutcome } from "./tlb-invalidate";
+export * from "./kvm-caps";
+export type { KvmCapInfo, KvmCapUse, EnableHcallResult } from "./kvm-caps";
+export {
+  SPAPR_CAPS,
+  PSERIES_MACHINES,
+  PSERIES_LATEST,
+  spaprCap,
+  formatCapValue,
+  formatPageSize,
+  pseriesMachine,
+  machineClassDefaultCaps,
+  defaultSpaprCaps,
+  capMigratesOn,
+  defaultIcMode,
+} from "./spapr-caps";
+export type {
+  SpaprCapInfo,
+  SpaprCapName,
+  SpaprCapType,
+  PseriesMachine,
+  CapsCpu,
+} from "./spapr-caps";
+export {
+  MACHINE_OTHER_OPTIONS,
+  parseQemuSize,
+  parseMachineOptions,
+  formatMachineOptions,
+  resolveCaps,
+  capValue,
+} from "./machine-options";
+export type {
+  IcMode,
+  KernelIrqchip,
+  ResizeHpt,
+  MaxCpuCompat,
+  MachineOtherOptions,
+  MachineOptions,
+  MachineOptionsError,
+  MachineOptionsErrorKind,
+  MachineOptionsResult,
+  ResolvedCap,
+  ResolvedCaps,
+} from "./machine-options";
+export { capsMigrationStream, checkCapsMigrationStream, checkCapsMigration } from "./cap-migration";
+export type { CapMigrationIssue, CapMigrationReport } from "./cap-migration";
+export { hypertasFunctions, QEMU_HYPERTAS_FUNCTIONS } from "./hypertas";
+export type { HypertasOptions } from "./hypertas";
+export * from "./rtas-tokens";
+export type { RtasTokenInfo } from "./rtas-tokens";
+export * from "./cas-ov5";
+export type { GuestOv5Request, PlatformMmu, CasNegotiation } from "./cas-ov5";
