@@ -31,6 +31,8 @@ import {
   RTAS_TOKEN_MAX,
   SPAPR_CAPS,
   checkEnableHcall,
+  defaultSpaprCaps,
+  PSERIES_MACHINES,
   encodeOptionVector,
   guestOv5,
   hypertasFunctions,
@@ -268,6 +270,44 @@ describeWithPeers(["qemu-system-ppc64", "dtc"], "agreement with QEMU's pseries",
       expect({ bool: "bool", string: "string", pagesize: "int" }[ours!.type]).toBe(type);
       if (ours!.values) for (const v of ours!.values) expect(desc!.replace(/\s/g, "")).toContain(v);
     }
+  });
+
+  it("has the same per-machine-version defaults (POWER9 CPU) for every cap this QEMU offers", () => {
+    const help = runPeer("qemu-system-ppc64", ["-M", "pseries,help"]).stdout;
+    const offered = [...help.matchAll(/cap-([a-z0-9-]+)=</g)].map((m) => m[1]!);
+    const versions = runPeer("qemu-system-ppc64", ["-M", "help"]).stdout;
+    let compared = 0;
+    for (const m of PSERIES_MACHINES) {
+      if (!new RegExp(`^${m.name.replace(".", "\\.")} `, "m").test(versions)) continue;
+      const cmds = [
+        { execute: "qmp_capabilities" },
+        ...offered.map((c) => ({
+          execute: "qom-get",
+          arguments: { path: "/machine", property: `cap-${c}` },
+        })),
+        { execute: "quit" },
+      ];
+      const q = runPeer(
+        "qemu-system-ppc64",
+        ["-M", m.name, "-cpu", "POWER9", "-S", "-display", "none", "-nodefaults", "-qmp", "stdio"],
+        { input: cmds.map((c) => JSON.stringify(c)).join("\n") + "\n" },
+      );
+      const returns = q.stdout
+        .split("\n")
+        .filter((l) => l.startsWith('{"return"'))
+        .map((l) => (JSON.parse(l) as { return: unknown }).return)
+        .slice(1, 1 + offered.length);
+      const defaults = defaultSpaprCaps(m, "power9");
+      offered.forEach((name, i) => {
+        const cap = SPAPR_CAPS.find((c) => c.name === name)!;
+        const v = defaults[cap.index]!;
+        const ours =
+          cap.type === "bool" ? v === 1 : cap.type === "string" ? cap.values![v] : 2 ** v;
+        expect(returns[i], `${m.name} cap-${name}`).toEqual(ours);
+      });
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(14); // pseries-3.0 … 7.2 in QEMU 7.2
   });
 
   it("accepts and rejects the same machine options", () => {
