@@ -46,12 +46,14 @@ export {
   encodeRptInvalidate,
   decodeRptInvalidate,
   decideRptInvalidate,
+  decideL2RptInvalidate,
 } from "./rpt-invalidate";
 export type {
   RptInvalidateRequest,
   RptInvalidateContext,
   RptInvalidateFlush,
   RptInvalidateOutcome,
+  L2RptInvalidateOutcome,
 } from "./rpt-invalidate";
 export {
   RADIX_AP_SHIFT,

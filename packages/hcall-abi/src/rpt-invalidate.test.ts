@@ -21,6 +21,7 @@ import {
   H_RPTI_TYPE_TLB,
   H_SUCCESS,
   H_UNSUPPORTED,
+  decideL2RptInvalidate,
   decideRptInvalidate,
   decodeRptInvalidate,
   encodeRptInvalidate,
@@ -259,5 +260,18 @@ describe("decideRptInvalidate vs an independent model (fast-check)", () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("H_RPT_INVALIDATE issued by an L2", () => {
+  it("reflects NESTED requests to L1 and does process-scoped ones in L0 without checks", () => {
+    expect(decideL2RptInvalidate(req())).toEqual({ kind: "reflect-to-l1" });
+    const o = decideL2RptInvalidate(
+      req({ id: 9n, type: H_RPTI_TYPE_TLB, start: 0x3000n, end: 0x1000n }),
+    );
+    expect(o).toMatchObject({ kind: "process-scoped", status: H_SUCCESS, pid: 9n });
+    expect(decideL2RptInvalidate(req({ type: H_RPTI_TYPE_ALL }))).toMatchObject({
+      flushes: [{ kind: "whole", ric: 2 }],
+    });
   });
 });

@@ -226,3 +226,26 @@ function processScoped(req: RptInvalidateRequest): RptInvalidateFlush[] {
   }
   return flushes;
 }
+
+/** What L0 does when an L2 (a nested guest) issues H_RPT_INVALIDATE. */
+export type L2RptInvalidateOutcome =
+  /** NESTED requests are the L1's business: the `sc 1` exit (0xc00) is reflected to L1. */
+  | { readonly kind: "reflect-to-l1" }
+  /** Process-scoped: done in L0 on the L2's shadow LPID, r3 = H_SUCCESS, L2 resumes. */
+  | {
+      readonly kind: "process-scoped";
+      readonly status: number;
+      readonly pid: bigint;
+      readonly flushes: readonly RptInvalidateFlush[];
+    };
+
+/**
+ * L0's shortcut for a GTSE=0 L2 (kvmppc_nested_h_rpt_invalidate, called from the nested-exit
+ * handler for `sc 1` with r3 = 0x448). Unlike the L1 path there is no radix, range or
+ * enable-bitmap check: the flush is always done and always succeeds.
+ */
+export function decideL2RptInvalidate(raw: RptInvalidateRequest): L2RptInvalidateOutcome {
+  const req = decodeRptInvalidate(encodeRptInvalidate(raw));
+  if ((req.type & H_RPTI_TYPE_NESTED) !== 0n) return { kind: "reflect-to-l1" };
+  return { kind: "process-scoped", status: H_SUCCESS, pid: req.id, flushes: processScoped(req) };
+}
