@@ -16,7 +16,11 @@ describe("hvsim abi hcall", () => {
     expect(r.out).toMatch(/r4 += hv_guest_state/);
     expect(r.out).toMatch(/r5 += pt_regs/);
     expect(r.out).toMatch(/r3 += trap vector/);
-    expect(r.out).toContain("not gated by KVM's hcall-enable bitmap");
+    expect(r.out).toContain(
+      "in kernel when KVM_CAP_PPC_NESTED_HV is enabled, else H_FUNCTION; not gated by KVM's hcall-enable bitmap",
+    );
+    expect((await run("hcall", "H_RTAS")).out).toContain("KVM_PPC_RTAS_DEFINE_TOKEN");
+    expect((await run("hcall", "H_CAS")).out).toContain("KVM-HV: exits to the VMM; not gated");
   });
 
   it("shows 0x448 and the six arguments for H_RPT_INVALIDATE (any case)", async () => {

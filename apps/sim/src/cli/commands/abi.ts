@@ -1,5 +1,8 @@
 import {
   HCALLS,
+  H_COPY_TOFROM_GUEST,
+  H_RTAS,
+  H_SET_PARTITION_TABLE,
   KVM_HV_DEFAULT_ENABLED_HCALLS,
   KVM_HV_OPTIONAL_HCALLS,
   PSERIES_MACHINES,
@@ -56,8 +59,16 @@ function findHcall(arg: string): HcallInfo {
 }
 
 function kvmLine(h: HcallInfo): string {
-  if (!isGatedByHcallBitmap(h.opcode))
-    return "not gated by KVM's hcall-enable bitmap (above MAX_HCALL_OPCODE)";
+  if (!isGatedByHcallBitmap(h.opcode)) {
+    const why = "not gated by KVM's hcall-enable bitmap (above MAX_HCALL_OPCODE)";
+    if (h.opcode >= H_SET_PARTITION_TABLE && h.opcode <= H_COPY_TOFROM_GUEST) {
+      return `in kernel when KVM_CAP_PPC_NESTED_HV is enabled, else H_FUNCTION; ${why}`;
+    }
+    if (h.opcode === H_RTAS) {
+      return `in kernel for tokens set with KVM_PPC_RTAS_DEFINE_TOKEN, else to the VMM; ${why}`;
+    }
+    return `exits to the VMM; ${why}`;
+  }
   if (KVM_HV_DEFAULT_ENABLED_HCALLS.includes(h.opcode)) return "in kernel, enabled by default";
   if (KVM_HV_OPTIONAL_HCALLS.includes(h.opcode))
     return "in kernel, off until KVM_CAP_PPC_ENABLE_HCALL turns it on";
