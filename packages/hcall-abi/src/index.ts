@@ -2,13 +2,13 @@
 // register convention, versioned nested-HV structs with byte-exact codecs,
 // H_RPT_INVALIDATE / H_TLB_INVALIDATE encodings, KVM capabilities, spapr caps and their
 // migration rule, hypertas strings, RTAS tokens and CAS option-vector-5 bits. See README.md.
+//
+// The modules that are mostly tables of named constants (numbers, codes, caps, tokens, OV5
+// bits) are re-exported whole; the others name what they export.
 
 export * from "./return-codes";
-export type { ReturnCodeInfo } from "./return-codes";
 export * from "./hcall-numbers";
-export type { HcallInfo, HcallDefinedBy, HcallRange } from "./hcall-numbers";
 export * from "./registers";
-export type { HcallGprs, HcallRequest, HcallRegisterUse } from "./registers";
 export { describeDecodeError, structSize } from "./struct-codec";
 export type { Endian, StructField, StructDecodeError, DecodeResult } from "./struct-codec";
 export {
@@ -65,7 +65,6 @@ export {
 } from "./tlb-invalidate";
 export type { TlbInvalidateFields, TlbInvalidateOp, TlbInvalidateOutcome } from "./tlb-invalidate";
 export * from "./kvm-caps";
-export type { KvmCapInfo, KvmCapUse, EnableHcallResult } from "./kvm-caps";
 export {
   SPAPR_CAPS,
   PSERIES_MACHINES,
@@ -112,6 +111,4 @@ export type { CapMigrationIssue, CapMigrationReport } from "./cap-migration";
 export { hypertasFunctions, QEMU_HYPERTAS_FUNCTIONS } from "./hypertas";
 export type { HypertasOptions } from "./hypertas";
 export * from "./rtas-tokens";
-export type { RtasTokenInfo } from "./rtas-tokens";
 export * from "./cas-ov5";
-export type { GuestOv5Request, PlatformMmu, CasNegotiation } from "./cas-ov5";
