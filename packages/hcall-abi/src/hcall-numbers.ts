@@ -421,7 +421,6 @@ const PAPR: readonly Def[] = [
     QL,
     "virtual LAN multicast filter control",
     ["unit_address", "flags", "mac"],
-    ["count"],
   ],
   ["H_SET_XDABR", 0x134, QL, "set DABR and DABRX", ["dabr", "dabrx"], NONE],
   [
@@ -508,7 +507,7 @@ const PAPR: readonly Def[] = [
     NONE,
   ],
   ["H_POLL_PENDING", 0x1d8, QL, "poll for pending work (returns H_PENDING)", NONE, NONE],
-  ["H_QUERY_INT_STATE", 0x1e4, QL, "query the state of an interrupt", ["interrupt"], ["state"]],
+  ["H_QUERY_INT_STATE", 0x1e4, QL, "query the state of an interrupt"],
   [
     "H_ILLAN_ATTRIBUTES",
     0x244,
@@ -599,7 +598,7 @@ const PAPR: readonly Def[] = [
     0x2fc,
     QL,
     "XICS: accept the pending interrupt, with a timestamp",
-    ["cpu"],
+    NONE,
     ["xirr", "timebase"],
   ],
   ["H_RANDOM", 0x300, QL, "a random number", NONE, ["random"]],
