@@ -1,3 +1,4 @@
 import { packageTests } from "../../vitest.shared";
 
-export default packageTests();
+// Peer tests start QEMU and gcc: on a loaded CI machine they need more than the default 20 s.
+export default packageTests({ lines: 90, testTimeout: 120_000 });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { CommandContext } from "./command";
+import { registerAbi } from "./commands/abi";
 import { registerDemo } from "./commands/demo";
 import { UsageError, processIO, type CliIO } from "./io";
 
@@ -14,7 +15,7 @@ function createProgram(ctx: CommandContext): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
-  for (const register of [registerDemo]) register(program, ctx);
+  for (const register of [registerDemo, registerAbi]) register(program, ctx);
   for (const cmd of program.commands) {
     cmd
       .exitOverride()
