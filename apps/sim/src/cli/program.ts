@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import type { CommandContext } from "./command";
 import { registerDemo } from "./commands/demo";
+import { registerFdt } from "./commands/fdt";
 import { UsageError, processIO, type CliIO } from "./io";
 
 export const HVSIM_VERSION = "0.0.0";
@@ -14,7 +15,7 @@ function createProgram(ctx: CommandContext): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
-  for (const register of [registerDemo]) register(program, ctx);
+  for (const register of [registerDemo, registerFdt]) register(program, ctx);
   for (const cmd of program.commands) {
     cmd
       .exitOverride()
