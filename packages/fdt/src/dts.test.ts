@@ -27,6 +27,14 @@ describe("dtc's value heuristics (as observed from dtc 1.6.1)", () => {
     ["odd length bytes", bytes([1, 2, 3]), "[01 02 03]"],
   ])("%s", (_name, v, text) => expect(formatValue(v)).toBe(text));
 
+  it("splits string lists on request, as dtc 1.7 does", () => {
+    const split = { splitStringLists: true };
+    expect(formatValue(stringList(["a", "", "b\tc"]), split)).toBe('"a", "", "b\\tc"');
+    expect(formatValue(string("one"), split)).toBe('"one"');
+    expect(formatValue(bytes([0x41, 0x42, 0, 0]), split)).toBe('"AB", ""');
+    expect(formatValue(cells([1]), split)).toBe("<0x01>");
+  });
+
   it("names the form it chose", () => {
     expect(guessValueForm(string("x"))).toBe("string");
     expect(guessValueForm(cells([1]))).toBe("cells");

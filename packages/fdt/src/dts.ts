@@ -3,7 +3,7 @@
 // (treesource.c `guess_value_type`):
 //   - a string when the last byte is NUL, every byte is printable or NUL or one of
 //     \a \b \t \n \v \f \r, and NULs are at most half the bytes. A string list is printed as
-//     one string with `\0` inside (dtc 1.7 splits it into "a", "b"; 1.6.1 does not);
+//     one string with `\0` inside (dtc 1.7 splits it into "a", "b": `splitStringLists`);
 //   - else cells `<0x..>` (each `0x%02x`) when the length is a multiple of 4;
 //   - else bytes `[..]` (`%02x`).
 // An empty value prints as `name;`. Labels are never printed (a blob has none). Like dtc, a
@@ -15,6 +15,11 @@ import type { DeviceTree } from "./tree";
 export interface DtsOptions {
   /** Print `name` properties that repeat the node name, which dtc drops. Default false. */
   keepNameProperties?: boolean;
+  /**
+   * Print a string list as `"a", "b"`, as dtc 1.7 and later do, instead of dtc 1.6.1's
+   * `"a\0b"`. Same bytes either way. Default false.
+   */
+  splitStringLists?: boolean;
 }
 
 /** isprint() in the C locale. */
@@ -53,17 +58,28 @@ export function guessValueForm(v: Uint8Array): DtsValueForm {
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, "0");
 
+/** Bytes [from, to) as a quoted string; only printable bytes and the escapes reach here. */
+function quote(v: Uint8Array, from: number, to: number): string {
+  let s = '"';
+  for (let i = from; i < to; i++) {
+    const c = v[i] as number;
+    s += ESCAPES[c] ?? String.fromCharCode(c);
+  }
+  return `${s}"`;
+}
+
 /** A value as dtc prints it after `name =`, e.g. `<0x00 0x1000>`, without the `;`. */
-export function formatValue(v: Uint8Array): string {
+export function formatValue(v: Uint8Array, opts: DtsOptions = {}): string {
   switch (guessValueForm(v)) {
     case "string": {
-      let s = '"';
-      for (let i = 0; i < v.length - 1; i++) {
-        const c = v[i] as number;
-        // Only printable bytes and the escapes reach here (guessValueForm checked).
-        s += ESCAPES[c] ?? String.fromCharCode(c);
+      if (!opts.splitStringLists) return quote(v, 0, v.length - 1);
+      const parts: string[] = [];
+      for (let from = 0; from < v.length;) {
+        const nul = v.indexOf(0, from);
+        parts.push(quote(v, from, nul));
+        from = nul + 1;
       }
-      return `${s}"`;
+      return parts.join(", ");
     }
     case "cells": {
       const view = new DataView(v.buffer, v.byteOffset, v.byteLength);
@@ -111,7 +127,7 @@ export function toDts(tree: DeviceTree, opts: DtsOptions = {}): string {
     const skip = opts.keepNameProperties ? -1 : redundantNameIndex(node);
     for (const [i, p] of node.properties.entries()) {
       if (i === skip) continue;
-      const value = p.value.length === 0 ? ";" : ` = ${formatValue(p.value)};`;
+      const value = p.value.length === 0 ? ";" : ` = ${formatValue(p.value, opts)};`;
       out.push(`${indent}\t${p.name}${value}\n`);
     }
     stack.push({ close: depth });

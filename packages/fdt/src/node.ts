@@ -152,13 +152,13 @@ export class FdtNode {
   // ---- children ----
 
   /**
-   * The child called `name`. Like libfdt, a name without a unit address also matches a child
-   * that has one (`cpus` finds `cpus`, `memory` finds `memory@0`); an exact match wins.
+   * The first child called `name`, matched as libfdt's `fdt_subnode_offset` matches: a name
+   * without a unit address also matches a child that has one (`cpus` finds `cpus`, `memory`
+   * finds `memory@0`), and the first child that matches wins.
    */
   child(name: string): FdtNode | undefined {
-    const exact = this.children.find((c) => c.name === name);
-    if (exact || name.includes("@")) return exact;
-    return this.children.find((c) => c.baseName === name);
+    const withUnit = name.includes("@");
+    return this.children.find((c) => c.name === name || (!withUnit && c.baseName === name));
   }
 
   /** Adds a child (appended, or first with `{ at: "first" }`). Throws if one has that name. */

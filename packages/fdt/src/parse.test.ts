@@ -5,6 +5,7 @@ import { FdtError, type FdtErrorCode } from "./errors";
 import type { FdtNode } from "./node";
 import { parseFdt, parseFdtOrThrow } from "./parse";
 import { arbitraryTree } from "./testing/arbitrary-tree";
+import { FIXTURES, fixture } from "./testing/fixtures";
 import { DeviceTree, bootCpuidOf } from "./tree";
 import { bytes, string } from "./values";
 
@@ -213,6 +214,26 @@ describe("fuzz: mutated blobs end in a tree or an FdtError", () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("mutations of QEMU's trees", () => {
+    const blobs = FIXTURES.map((name) => fixture(name));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...blobs),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (original, writes) => {
+          const b = original.slice();
+          for (const [at, byte] of writes) b[at % b.length] = byte;
+          const r = parseFdt(b);
+          if (!r.ok) expect(r.error).toBeInstanceOf(FdtError);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 

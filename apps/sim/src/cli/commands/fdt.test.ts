@@ -29,6 +29,13 @@ describe("hvsim fdt dump", () => {
     expect(r.out).toContain("\t\tpower-off = <0x2003>;\n");
   });
 
+  it("splits string lists on request", async () => {
+    const r = await dump("--split-string-lists", powernv9);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('\tcompatible = "qemu,powernv9", "ibm,powernv";\n');
+    expect((await dump(powernv9)).out).toContain('\tcompatible = "qemu,powernv9\\0ibm,powernv";\n');
+  });
+
   it("says which file is missing, with a non-zero status", async () => {
     const r = await dump(join(dir, "nope.dtb"));
     expect(r.status).toBe(1);

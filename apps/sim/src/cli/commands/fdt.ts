@@ -26,7 +26,8 @@ export const registerFdt: RegisterCommand = (program, { io }) => {
     .description("print a .dtb in device-tree source syntax, as `dtc -I dtb -O dts` does")
     .argument("<file>", "flattened device tree blob, e.g. from qemu -machine dumpdtb=FILE")
     .option("--keep-name-properties", "also print `name` properties that dtc drops")
-    .action((file: string, opts: { keepNameProperties?: boolean }) => {
+    .option("--split-string-lists", 'print string lists as "a", "b" (dtc >= 1.7) not "a\\0b"')
+    .action((file: string, opts: { keepNameProperties?: boolean; splitStringLists?: boolean }) => {
       const parsed = parseFdt(readBlob(file));
       if (!parsed.ok) {
         throw new UsageError(
@@ -34,6 +35,11 @@ export const registerFdt: RegisterCommand = (program, { io }) => {
           BAD_INPUT,
         );
       }
-      io.out(toDts(parsed.fdt.tree, { keepNameProperties: opts.keepNameProperties === true }));
+      io.out(
+        toDts(parsed.fdt.tree, {
+          keepNameProperties: opts.keepNameProperties === true,
+          splitStringLists: opts.splitStringLists === true,
+        }),
+      );
     });
 };
