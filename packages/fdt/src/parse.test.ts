@@ -58,6 +58,15 @@ describe("parseFdt", () => {
     expect(Buffer.from(strings).toString("latin1")).toBe("#size-cells\0compatible\0reg\0");
   });
 
+  it("reads a blob that is a view into a larger buffer", () => {
+    const g = golden();
+    const big = new Uint8Array(g.length + 13);
+    big.set(g, 5);
+    const { tree } = parseFdtOrThrow(big.subarray(5, 5 + g.length));
+    expect(tree.node("/cpus/cpu@4")?.getU32("reg")).toBe(4);
+    expect(tree.reservations).toEqual([{ address: 0x1000n, size: 0x2000n }]);
+  });
+
   it("skips FDT_NOP tokens wherever they are", () => {
     // Replace the "compatible" property (0x60..0x6f) by four NOPs.
     const b = golden();
