@@ -48,6 +48,8 @@ describe("buildFdt", () => {
     const t = goldenTree();
     t.bootCpuidPhys = 0x20;
     expect(hex(buildFdt(t).subarray(28, 32))).toBe("00000020");
+    t.bootCpuidPhys = -1;
+    expect(() => buildFdt(t)).toThrow(/must be a u32/);
   });
 
   it("builds the smallest tree: an empty root", () => {

@@ -156,6 +156,10 @@ export function buildFdt(tree: DeviceTree, opts: BuildOptions = {}): Uint8Array 
   const struct = flattenStruct(tree.root, strings);
   const stringsBlock = strings.bytes();
 
+  const bootCpuidPhys = tree.bootCpuidPhys ?? bootCpuidOf(tree);
+  if (!Number.isInteger(bootCpuidPhys) || bootCpuidPhys < 0 || bootCpuidPhys > 0xffffffff) {
+    throw new RangeError(`bootCpuidPhys must be a u32, got ${bootCpuidPhys}`);
+  }
   const offMemRsvmap = align(FDT_V17_HEADER_SIZE, 8);
   const rsvmapSize = (tree.reservations.length + 1) * FDT_RESERVE_ENTRY_SIZE;
   const offDtStruct = offMemRsvmap + rsvmapSize;
@@ -170,7 +174,7 @@ export function buildFdt(tree: DeviceTree, opts: BuildOptions = {}): Uint8Array 
   w.u32(offMemRsvmap);
   w.u32(FDT_VERSION);
   w.u32(FDT_LAST_COMP_VERSION);
-  w.u32((tree.bootCpuidPhys ?? bootCpuidOf(tree)) >>> 0);
+  w.u32(bootCpuidPhys);
   w.u32(stringsBlock.length);
   w.u32(struct.length);
   if (w.length !== HDR.sizeDtStruct + 4) throw new Error("fdt header layout is broken");

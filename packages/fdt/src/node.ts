@@ -34,14 +34,19 @@ export interface InsertOptions {
   at?: InsertAt;
 }
 
-function checkName(name: string, what: string, allowEmpty: boolean): void {
-  if (!allowEmpty && name.length === 0) throw new RangeError(`${what} must not be empty`);
+/**
+ * Names are stored one byte per character (Latin-1), so any byte sequence read from a blob
+ * round-trips. NUL would end the name in the blob; in a node name '/' would split paths, and
+ * only the root has an empty name.
+ */
+function checkName(name: string, kind: "node" | "property"): void {
+  if (kind === "node" && name.length === 0) throw new RangeError("node name must not be empty");
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    // Names are stored one byte per character (Latin-1), so any byte sequence read from a blob
-    // round-trips; NUL ends a name in the blob and '/' separates path components.
-    if (c === 0 || c > 0xff || (c === 0x2f && what === "node name")) {
-      throw new RangeError(`${what} ${JSON.stringify(name)} has a character that cannot be stored`);
+    if (c === 0 || c > 0xff || (c === 0x2f && kind === "node")) {
+      throw new RangeError(
+        `${kind} name ${JSON.stringify(name)} has a character that cannot be stored`,
+      );
     }
   }
 }
@@ -88,7 +93,7 @@ export class FdtNode {
    * `fdt_setprop` does); a new one is appended, or put first with `{ at: "first" }`.
    */
   set(name: string, value: PropertyValue, opts: InsertOptions = {}): this {
-    checkName(name, "property name", true);
+    checkName(name, "property");
     const existing = this.property(name);
     if (existing) {
       existing.value = value;
@@ -163,7 +168,7 @@ export class FdtNode {
 
   /** Adds a child (appended, or first with `{ at: "first" }`). Throws if one has that name. */
   addChild(name: string, opts: InsertOptions = {}): FdtNode {
-    checkName(name, "node name", false);
+    checkName(name, "node");
     if (this.children.some((c) => c.name === name)) {
       throw new RangeError(
         `node ${JSON.stringify(this.name || "/")} already has a child ${JSON.stringify(name)}`,
