@@ -1,5 +1,6 @@
 // @hvsim/fdt — flattened device trees (DTB version 17): build them byte-identical to dtc,
-// parse them with typed errors naming the offset, print them as dtc prints source.
+// parse them with typed errors naming the offset, print them as dtc prints source, and read
+// the plain subset of device-tree source.
 export { FdtNode } from "./node";
 export type { FdtProperty, InsertAt, InsertOptions } from "./node";
 export { DeviceTree, bootCpuidOf } from "./tree";
@@ -29,6 +30,8 @@ export { FdtError } from "./errors";
 export type { FdtErrorCode } from "./errors";
 export { formatValue, guessValueForm, toDts } from "./dts";
 export type { DtsOptions, DtsValueForm } from "./dts";
+export { DtsError, parseDts, parseDtsOrThrow } from "./dts-parser";
+export type { DtsParseResult } from "./dts-parser";
 export {
   FDT_BEGIN_NODE,
   FDT_END,

@@ -2,6 +2,7 @@
 // dtc accepts as source without errors (unique names, dtc's name characters, no `name` or
 // `phandle` properties, which dtc checks and rewrites), so the same trees serve the peer tests.
 import fc from "fast-check";
+import { guessValueForm } from "../dts";
 import { FdtNode } from "../node";
 import { DeviceTree } from "../tree";
 
@@ -114,4 +115,22 @@ export function arbitraryTree(opts: ArbitraryTreeOptions = {}): fc.Arbitrary<Dev
       tree.bootCpuidPhys = boot;
       return tree;
     });
+}
+
+/**
+ * False when the tree has a string-form value with a NUL followed by an octal digit: dtc
+ * prints that NUL as `\0` and reads `\0` + digits back as one octal escape, so such a value
+ * does not survive a trip through source text (dtc's own quirk, which toDts and parseDts share).
+ */
+export function survivesDtsText(t: DeviceTree): boolean {
+  for (const { node } of t.walk()) {
+    for (const { value } of node.properties) {
+      if (guessValueForm(value) !== "string") continue;
+      for (let i = 0; i + 1 < value.length - 1; i++) {
+        const next = value[i + 1] as number;
+        if (value[i] === 0 && next >= 0x30 && next <= 0x37) return false;
+      }
+    }
+  }
+  return true;
 }
