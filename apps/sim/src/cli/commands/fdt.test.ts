@@ -76,6 +76,43 @@ describe("hvsim fdt dump", () => {
   });
 });
 
+describe("hvsim fdt compile", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hvsim-fdt-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("compiles what dump prints back to a blob with the same tree", async () => {
+    const dts = join(dir, "pseries.dts");
+    writeFileSync(dts, (await dump(pseries)).out);
+    const io = captureIO();
+    expect(await runCli(["fdt", "compile", dts, "-o", join(dir, "out.dtb")], io)).toBe(0);
+    expect(io.stderr()).toBe("");
+    expect((await dump(join(dir, "out.dtb"))).out).toBe((await dump(pseries)).out);
+  });
+
+  it("reports a syntax error with its line and column", async () => {
+    const dts = join(dir, "bad.dts");
+    writeFileSync(dts, "/dts-v1/;\n/ {\n\tx = <&label>;\n};\n");
+    const io = captureIO();
+    expect(await runCli(["fdt", "compile", dts, "-o", join(dir, "x.dtb")], io)).toBe(1);
+    expect(io.stderr()).toBe(
+      `hvsim: ${dts}: phandle references are not supported at line 3, column 7\n`,
+    );
+  });
+
+  it("reports unreadable input and unwritable output", async () => {
+    const io = captureIO();
+    expect(await runCli(["fdt", "compile", join(dir, "none.dts"), "-o", "x"], io)).toBe(1);
+    expect(io.stderr()).toMatch(
+      /cannot read .*none\.dts \(ENOENT\): give the path of a \.dts file/,
+    );
+    const ok = join(dir, "ok.dts");
+    writeFileSync(ok, "/dts-v1/; / { };");
+    const io2 = captureIO();
+    expect(await runCli(["fdt", "compile", ok, "-o", join(dir, "no/such/dir.dtb")], io2)).toBe(1);
+    expect(io2.stderr()).toMatch(/cannot write .*dir\.dtb \(ENOENT\)/);
+  });
+});
+
 describeWithPeers(["dtc"], "hvsim fdt dump agrees with dtc", () => {
   it.each([pseries, powernv9])("prints what `dtc -I dtb -O dts` prints for %s", async (file) => {
     const dtc = runPeer("dtc", ["-q", "-I", "dtb", "-O", "dts", file]);
@@ -83,5 +120,22 @@ describeWithPeers(["dtc"], "hvsim fdt dump agrees with dtc", () => {
     const r = await dump(file);
     expect(r.status).toBe(0);
     expect(r.out).toBe(dtc.stdout);
+  });
+
+  it("compiles source to the bytes dtc makes of it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hvsim-fdt-cli-"));
+    try {
+      const dts = join(dir, "in.dts");
+      writeFileSync(dts, (await dump(powernv9)).out);
+      expect(await runCli(["fdt", "compile", dts, "-o", join(dir, "ours.dtb")], captureIO())).toBe(
+        0,
+      );
+      expect(
+        runPeer("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", join(dir, "dtc.dtb"), dts]).status,
+      ).toBe(0);
+      expect(readFileSync(join(dir, "ours.dtb"))).toEqual(readFileSync(join(dir, "dtc.dtb")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
