@@ -110,6 +110,13 @@ two";
     }
   });
 
+  it("refuses nesting deeper than 256 levels instead of overflowing the stack", () => {
+    const deep = (n: number): string => `/dts-v1/; / { ${"n { ".repeat(n)}${"}; ".repeat(n)}};`;
+    expect(parseDts(deep(255)).ok).toBe(true);
+    const r = parseDts(deep(100_000));
+    expect(r.ok ? "" : r.error.message).toMatch(/nested deeper than 256 levels/);
+  });
+
   it("counts lines and columns", () => {
     const r = parseDts('/dts-v1/;\n/ {\n\tp = <1>;\n\tq = "x\n');
     expect(r.ok ? undefined : [r.error.line, r.error.column]).toEqual([4, 6]);
@@ -126,6 +133,22 @@ two";
         expect(buildFdt(back)).toEqual(buildFdt(t));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("fuzz: mangled source ends in a tree or a DtsError", () => {
+    const edit = fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.string({ maxLength: 3 }));
+    fc.assert(
+      fc.property(arbitraryTree(), fc.array(edit, { minLength: 1, maxLength: 5 }), (t, edits) => {
+        let text = toDts(t);
+        for (const [at, del, ins] of edits) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + ins + text.slice(i + del);
+        }
+        const r = parseDts(text);
+        if (!r.ok) expect(r.error).toBeInstanceOf(DtsError);
+      }),
+      { numRuns: 1000 },
     );
   });
 

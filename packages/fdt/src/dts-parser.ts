@@ -276,8 +276,12 @@ function propertyValue(s: Scanner): Uint8Array {
   return concat(parts);
 }
 
+/** Deepest node nesting accepted, so hostile text cannot exhaust the JavaScript stack. */
+const MAX_DTS_DEPTH = 256;
+
 /** The body of a node after its `{`, up to and including `};`. */
-function nodeBody(s: Scanner, node: FdtNode, merging: boolean): void {
+function nodeBody(s: Scanner, node: FdtNode, merging: boolean, depth: number): void {
+  if (depth > MAX_DTS_DEPTH) s.fail(`nodes nested deeper than ${MAX_DTS_DEPTH} levels`);
   const seenProps = new Set<string>();
   const seenChildren = new Set<string>();
   let inSubnodes = false;
@@ -297,7 +301,7 @@ function nodeBody(s: Scanner, node: FdtNode, merging: boolean): void {
       seenChildren.add(name);
       const existing = merging ? node.children.find((c) => c.name === name) : undefined;
       const child = existing ?? node.addChild(name);
-      nodeBody(s, child, existing !== undefined);
+      nodeBody(s, child, existing !== undefined, depth + 1);
       inSubnodes = true;
       continue;
     }
@@ -350,7 +354,7 @@ export function parseDtsOrThrow(text: string): DeviceTree {
     if (d !== undefined) s.fail(`/${d}/ is not supported`, at);
     s.expect("/", "to open the root node");
     s.expect("{", "after '/'");
-    nodeBody(s, tree.root, roots > 0);
+    nodeBody(s, tree.root, roots > 0, 1);
     roots++;
   }
   if (roots === 0) s.fail("no root node ('/ { ... };')");
