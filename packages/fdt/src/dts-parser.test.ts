@@ -148,7 +148,7 @@ two";
         const r = parseDts(text);
         if (!r.ok) expect(r.error).toBeInstanceOf(DtsError);
       }),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 

@@ -222,7 +222,7 @@ describe("fuzz: mutated blobs end in a tree or an FdtError", () => {
           expect(r.error.offset).toBeLessThanOrEqual(b.length);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
