@@ -132,7 +132,7 @@ two";
         expect(back).toEqual(expected);
         expect(buildFdt(back)).toEqual(buildFdt(t));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 

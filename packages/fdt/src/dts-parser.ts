@@ -29,7 +29,9 @@ export class DtsError extends Error {
 
 export type DtsParseResult = { ok: true; tree: DeviceTree } | { ok: false; error: DtsError };
 
-const NAME_CHAR = /[a-zA-Z0-9,._+*#?@-]/;
+const NAME = /[a-zA-Z0-9,._+*#?@-]+/y;
+const DIRECTIVE = /\/([a-z0-9-]+)\//y;
+const INTEGER = /(0[xX][0-9a-fA-F]+|[0-9]+)(ULL|UL|LL|U|L)?/y;
 const utf8 = new TextEncoder();
 
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
@@ -111,20 +113,24 @@ class Scanner {
   /** A `/keyword/` directive, or undefined (position unchanged) if none comes next. */
   directive(): string | undefined {
     this.skip();
-    const m = /^\/([a-z0-9-]+)\//.exec(this.text.slice(this.pos, this.pos + 40));
+    const m = this.sticky(DIRECTIVE);
     if (!m) return undefined;
     this.pos += m[0].length;
     return m[1];
   }
 
+  /** `re` (a sticky regex) matched at the current position, or null. */
+  sticky(re: RegExp): RegExpExecArray | null {
+    re.lastIndex = this.pos;
+    return re.exec(this.text);
+  }
+
   name(what: string): string {
     this.skip();
-    const start = this.pos;
-    while (this.pos < this.text.length && NAME_CHAR.test(this.text[this.pos] as string)) {
-      this.pos++;
-    }
-    if (this.pos === start) this.fail(`expected a ${what}, found ${this.describeNext()}`);
-    return this.text.slice(start, this.pos);
+    const m = this.sticky(NAME);
+    if (!m) this.fail(`expected a ${what}, found ${this.describeNext()}`);
+    this.pos += m[0].length;
+    return m[0];
   }
 
   /** One escape after a backslash inside a string or character literal, as dtc reads it. */
@@ -193,9 +199,7 @@ class Scanner {
       this.pos++;
       return BigInt(v);
     }
-    const m = /^(0[xX][0-9a-fA-F]+|[0-9]+)(ULL|UL|LL|U|L)?/.exec(
-      this.text.slice(this.pos, this.pos + 64),
-    );
+    const m = this.sticky(INTEGER);
     if (!m) {
       if (this.text[this.pos] === "(") this.fail("expressions in cells are not supported");
       if (this.text[this.pos] === "&") this.fail("phandle references are not supported");
@@ -223,10 +227,13 @@ function cellArray(s: Scanner, bits: number): Uint8Array {
     values.push(v);
   }
   const out = new Uint8Array(values.length * bytesPer);
+  const view = new DataView(out.buffer);
   values.forEach((v, i) => {
-    for (let b = 0; b < bytesPer; b++) {
-      out[i * bytesPer + b] = Number((v >> BigInt(8 * (bytesPer - 1 - b))) & 0xffn);
-    }
+    const at = i * bytesPer;
+    if (bits === 64) view.setBigUint64(at, v);
+    else if (bits === 32) view.setUint32(at, Number(v));
+    else if (bits === 16) view.setUint16(at, Number(v));
+    else view.setUint8(at, Number(v));
   });
   return out;
 }
