@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import type { CommandContext } from "./command";
 import { registerAbi } from "./commands/abi";
 import { registerDemo } from "./commands/demo";
+import { registerFdt } from "./commands/fdt";
 import { UsageError, processIO, type CliIO } from "./io";
 
 export const HVSIM_VERSION = "0.0.0";
@@ -15,7 +16,14 @@ function createProgram(ctx: CommandContext): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
-  for (const register of [registerDemo, registerAbi]) register(program, ctx);
+  // One command per line (prettier-ignore) so branches adding commands merge cleanly.
+  // prettier-ignore
+  const commands = [
+    registerDemo,
+    registerAbi,
+    registerFdt,
+  ];
+  for (const register of commands) register(program, ctx);
   for (const cmd of program.commands) {
     cmd
       .exitOverride()
