@@ -57,7 +57,7 @@ void l2_radix_unmap(uint64_t pgd, uint64_t gpa);
 uint64_t l2_radix_lookup(uint64_t pgd, uint64_t gpa);
 
 /* tlb-invalidate.c */
-void invalidate_init(int have_rpt_invalidate);
+void invalidate_init(const void *fdt, int have_rpt_invalidate);
 const char *invalidate_method(void);
 long invalidate_l2_page(struct l2 *g, uint64_t gpa);
 long invalidate_l2_lpid(struct l2 *g);

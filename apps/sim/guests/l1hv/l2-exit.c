@@ -228,6 +228,10 @@ void l2_run_all(struct l2 *l2s, int count)
 			continue;
 		}
 		g->hv.hdec_expiry = mftb() + HDEC_SLICE;
+		/* L0 runs the L2 with the DEC L1 has at entry (Linux L1s load the L2's there).
+		   Our L2s keep MSR[EE]=0; a far-off value keeps an expired L1 decrementer from
+		   being pending across the call on any L0. */
+		mtdec(0x7fffffff);
 		long trap = hcall(KVMPPC_H_ENTER_NESTED, (unsigned long)&g->hv,
 				  (unsigned long)&g->regs, 0, 0, 0, 0, 0);
 		count_exit(trap);

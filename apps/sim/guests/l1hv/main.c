@@ -84,7 +84,7 @@ int guest_main(const void *fdt)
 		printf("l1hv: L0 offers no nested HV (QEMU: -M pseries,cap-nested-hv=on)\n");
 		return 1;
 	}
-	invalidate_init(rpt);
+	invalidate_init(fdt, rpt);
 
 	const uint8_t *ar;
 	uint64_t ar_size;

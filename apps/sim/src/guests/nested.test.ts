@@ -34,6 +34,28 @@ describeWithPeers(["qemu-system-ppc64"], "l1hv on QEMU pseries with cap-nested-h
     expect(r.console.endsWith("EXIT: STATUS=3\n")).toBe(true);
   }, 90_000);
 
+  // l1hv.invalidate=skip|wrong-lpid|wrong-page breaks the invalidation after each remap on
+  // purpose. QEMU's TCG L0 flushes its whole TLB on every L1<->L2 switch and walks L1's tree
+  // afresh, so l2-page-churn still passes there: the only difference is l1hv's warning line.
+  // (hvsim's L0 keeps translations tagged by shadow LPID and must make page-churn fail.)
+  for (const broken of ["skip", "wrong-lpid", "wrong-page"]) {
+    it(`cannot see a deliberately broken invalidation (l1hv.invalidate=${broken})`, () => {
+      const r = runOnQemu({
+        ...l1hv,
+        machine: "pseries,cap-nested-hv=on",
+        extra: [...l1hv.extra, "-append", `l1hv.invalidate=${broken}`],
+      });
+      expect(r.timedOut).toBe(false);
+      expect(r.status).toBe(0);
+      expect(r.console).toBe(
+        golden("l1hv.expected").replace(
+          "(fallback)\n",
+          `(fallback)\npage invalidations deliberately broken: l1hv.invalidate=${broken}\n`,
+        ),
+      );
+    }, 90_000);
+  }
+
   // QEMU has no H_RPT_INVALIDATE under TCG: cap-rpt-invalidate=on makes it refuse to start
   // (it never drops a requested capability silently). l1hv's H_RPT_INVALIDATE path is
   // therefore checked against hvsim's L0 only, with l1hv-rpt-invalidate.expected.
