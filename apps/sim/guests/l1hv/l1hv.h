@@ -35,6 +35,7 @@ struct l2 {
 	int alive;
 	int exit_status;		/* from its "EXIT: STATUS=n" line, -1 if none */
 	unsigned remaps;
+	uint64_t dec_expiry;		/* L1 timebase value at which the L2's DEC reaches 0 */
 	struct hv_guest_state hv __attribute__((aligned(8)));
 	struct pt_regs regs __attribute__((aligned(8)));
 };

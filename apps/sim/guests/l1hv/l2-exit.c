@@ -72,6 +72,7 @@ void l2_start_state(struct l2 *g, uint64_t entry, uint64_t fdt_gpa)
 	g->regs.nip = entry;
 	g->regs.msr = MSR_SF | MSR_ME;
 	g->regs.gpr[3] = fdt_gpa;
+	g->dec_expiry = mftb() + 0x7fffffffUL;
 	g->alive = 1;
 	g->exit_status = -1;
 }
@@ -213,6 +214,41 @@ static void l2_heai(struct l2 *g)
 	l2_stop(g, why);
 }
 
+/*
+ * The nested API has no field for the L2's decrementer: L0 runs the L2 with the DEC the L1
+ * vCPU holds at H_ENTER_NESTED and leaves the L2's final DEC there on exit (Linux L1s load
+ * it from their saved L2 state the same way). So L1 keeps each L2's DEC as an expiry time
+ * and loads/saves the DEC around the call. The L2s run with LPCR[LD]=0: a 32-bit DEC.
+ */
+static inline void mtdec_signed(int64_t v)
+{
+	asm volatile("mtdec %0" : : "r"(v));
+}
+static inline int64_t mfdec_signed(void)
+{
+	int64_t v;
+	asm volatile("mfdec %0" : "=r"(v));
+	return v;
+}
+
+static long l2_enter(struct l2 *g)
+{
+	uint64_t now = mftb();
+	int64_t dec = (int64_t)(g->dec_expiry - now);
+	if (dec > 0x7fffffff)
+		dec = 0x7fffffff;
+	if (dec < -1)
+		dec = -1;
+	g->hv.hdec_expiry = now + HDEC_SLICE;
+	mtdec_signed(dec);
+	long trap = hcall(KVMPPC_H_ENTER_NESTED, (unsigned long)&g->hv, (unsigned long)&g->regs, 0,
+			  0, 0, 0, 0);
+	/* Sign-extend from the L2's 32-bit DEC; L1's own DEC is not used (MSR[EE]=0). */
+	g->dec_expiry = mftb() + (int64_t)(int32_t)mfdec_signed();
+	mtdec_signed(0x7fffffff);
+	return trap;
+}
+
 void l2_run_all(struct l2 *l2s, int count)
 {
 	int cur = 0;
@@ -227,13 +263,7 @@ void l2_run_all(struct l2 *l2s, int count)
 			cur = (cur + 1) % count;
 			continue;
 		}
-		g->hv.hdec_expiry = mftb() + HDEC_SLICE;
-		/* L0 runs the L2 with the DEC L1 has at entry (Linux L1s load the L2's there).
-		   Our L2s keep MSR[EE]=0; a far-off value keeps an expired L1 decrementer from
-		   being pending across the call on any L0. */
-		mtdec(0x7fffffff);
-		long trap = hcall(KVMPPC_H_ENTER_NESTED, (unsigned long)&g->hv,
-				  (unsigned long)&g->regs, 0, 0, 0, 0, 0);
+		long trap = l2_enter(g);
 		count_exit(trap);
 		char why[96];
 		switch (trap) {

@@ -1,10 +1,25 @@
 /*
  * l2-hello: runs as an L2 under guests/l1hv. Prints what its device tree (built by l1hv) says,
- * then executes an illegal instruction: the L2 cannot handle it (MSR[HV]=0, no vectors set
- * up), the Hypervisor Emulation Assistance interrupt goes to L0, which reflects it to L1 as
- * exit 0xe40; l1hv emulates the all-zero word by returning r3 = 1 (see l1hv/l2-exit.c).
+ * then:
+ *  - executes an illegal instruction: the Hypervisor Emulation Assistance interrupt goes to
+ *    L0, which reflects it to L1 as exit 0xe40; l1hv emulates the all-zero word by returning
+ *    r3 = 1 (see l1hv/l2-exit.c);
+ *  - takes a decrementer interrupt in L2 itself: vectors copied to L2 real 0, little-endian
+ *    interrupts through H_SET_MODE (emulated by L1 as LPCR[ILE] in hv_guest_state), and the
+ *    L2's DEC, which L1 saves and restores around each H_ENTER_NESTED.
  */
 #include "hvsim.h"
+
+static struct cpu boot_cpu;
+static char exc_stack[8192] __attribute__((aligned(16)));
+static volatile unsigned long dec_count, dec_le;
+
+static void on_dec(struct regs *regs, unsigned long vector)
+{
+	dec_count++;
+	dec_le = mfmsr() & MSR_LE;
+	mtdec(0x7fffffff); /* the interrupt stays pending while DEC is negative */
+}
 
 int guest_main(const void *fdt)
 {
@@ -42,5 +57,16 @@ int guest_main(const void *fdt)
 		     :
 		     : "r3", "memory");
 	printf("illegal instruction emulated by L1: r3=%lu\n", r3);
-	return r3 == 1 ? 0 : 1;
+
+	cpu_init(&boot_cpu, 0, exc_stack + sizeof(exc_stack));
+	exceptions_init();
+	set_exception_handler(0x900, on_dec);
+	mtdec(0x10000);
+	irq_enable();
+	while (!dec_count)
+		;
+	irq_disable();
+	printf("decrementer interrupt in L2: taken %lu time(s), handler little-endian: %s\n",
+	       dec_count, dec_le ? "yes" : "no");
+	return r3 == 1 && dec_count == 1 && dec_le ? 0 : 1;
 }
