@@ -231,7 +231,7 @@ static inline int64_t mfdec_signed(void)
 	return v;
 }
 
-static long l2_enter(struct l2 *g)
+static long l2_enter(struct l2 *g, uint64_t slice_end)
 {
 	uint64_t now = mftb();
 	int64_t dec = (int64_t)(g->dec_expiry - now);
@@ -239,7 +239,7 @@ static long l2_enter(struct l2 *g)
 		dec = 0x7fffffff;
 	if (dec < -1)
 		dec = -1;
-	g->hv.hdec_expiry = now + HDEC_SLICE;
+	g->hv.hdec_expiry = slice_end;
 	mtdec_signed(dec);
 	long trap = hcall(KVMPPC_H_ENTER_NESTED, (unsigned long)&g->hv, (unsigned long)&g->regs, 0,
 			  0, 0, 0, 0);
@@ -249,9 +249,15 @@ static long l2_enter(struct l2 *g)
 	return trap;
 }
 
+/*
+ * Round-robin: each L2 gets HDEC_SLICE timebase ticks, counted from when it was picked; exits
+ * handled in between (hcalls, faults) re-enter it with the same hdec_expiry, so a busy L2
+ * cannot keep the CPU by making exits. An expired slice makes L0 return 0x980 at once.
+ */
 void l2_run_all(struct l2 *l2s, int count)
 {
-	int cur = 0;
+	int cur = 0, picked = -1;
+	uint64_t slice_end = 0;
 	for (;;) {
 		int live = 0;
 		for (int i = 0; i < count; i++)
@@ -263,7 +269,11 @@ void l2_run_all(struct l2 *l2s, int count)
 			cur = (cur + 1) % count;
 			continue;
 		}
-		long trap = l2_enter(g);
+		if (picked != cur) {
+			picked = cur;
+			slice_end = mftb() + HDEC_SLICE;
+		}
+		long trap = l2_enter(g, slice_end);
 		count_exit(trap);
 		char why[96];
 		switch (trap) {
@@ -273,6 +283,7 @@ void l2_run_all(struct l2 *l2s, int count)
 			break;
 		case 0x980:
 			cur = (cur + 1) % count;
+			picked = -1; /* a new slice, even if the rotation comes back to this L2 */
 			break;
 		case 0xc00:
 			l2_hcall(g);
