@@ -36,6 +36,7 @@ struct l2 {
 	int exit_status;		/* from its "EXIT: STATUS=n" line, -1 if none */
 	unsigned remaps;
 	uint64_t dec_expiry;		/* L1 timebase value at which the L2's DEC reaches 0 */
+	uint64_t dar, dsisr;		/* the L2's, loaded into L1's own registers to enter */
 	struct hv_guest_state hv __attribute__((aligned(8)));
 	struct pt_regs regs __attribute__((aligned(8)));
 };

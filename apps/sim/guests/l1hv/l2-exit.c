@@ -215,10 +215,11 @@ static void l2_heai(struct l2 *g)
 }
 
 /*
- * The nested API has no field for the L2's decrementer: L0 runs the L2 with the DEC the L1
- * vCPU holds at H_ENTER_NESTED and leaves the L2's final DEC there on exit (Linux L1s load
- * it from their saved L2 state the same way). So L1 keeps each L2's DEC as an expiry time
- * and loads/saves the DEC around the call. The L2s run with LPCR[LD]=0: a 32-bit DEC.
+ * hv_guest_state has no field for the L2's DEC, DAR or DSISR: L0 runs the L2 with the values
+ * the L1 vCPU holds in those registers at H_ENTER_NESTED and leaves the L2's there on exit.
+ * So L1 keeps them per L2 (the DEC as an expiry time) and loads/saves them around the call,
+ * as Linux does (book3s_hv.c, kvmhv_vcpu_entry_p9_nested). The L2s run with LPCR[LD]=0: a
+ * 32-bit DEC.
  */
 static inline void mtdec_signed(int64_t v)
 {
@@ -241,10 +242,12 @@ static long l2_enter(struct l2 *g, uint64_t slice_end)
 		dec = -1;
 	g->hv.hdec_expiry = slice_end;
 	mtdec_signed(dec);
+	asm volatile("mtdar %0; mtdsisr %1" : : "r"(g->dar), "r"(g->dsisr));
 	long trap = hcall(KVMPPC_H_ENTER_NESTED, (unsigned long)&g->hv, (unsigned long)&g->regs, 0,
 			  0, 0, 0, 0);
 	/* Sign-extend from the L2's 32-bit DEC; L1's own DEC is not used (MSR[EE]=0). */
 	g->dec_expiry = mftb() + (int64_t)(int32_t)mfdec_signed();
+	asm volatile("mfdar %0; mfdsisr %1" : "=r"(g->dar), "=r"(g->dsisr));
 	mtdec_signed(0x7fffffff);
 	return trap;
 }
