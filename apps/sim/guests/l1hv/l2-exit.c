@@ -82,8 +82,7 @@ static void l2_stop(struct l2 *g, const char *why)
 	g->alive = 0;
 	l2_console_note(g, "[L1] L2.%d (%s) %s", g->n, g->name, why);
 	if (g->remaps)
-		l2_console_note(g, "[L1] L2.%d: %u page remaps, each followed by a page invalidation",
-				g->n, g->remaps);
+		l2_console_note(g, "[L1] L2.%d: %u page remaps", g->n, g->remaps);
 	/* Tear down: clear the partition-table entry, then flush everything L0 holds for it. */
 	partition_table_set(g->lpid, 0, 0);
 	long rc = invalidate_l2_lpid(g);
