@@ -87,6 +87,12 @@ void l2_console_done(struct l2 *g);
 int l2_read(struct l2 *g, uint64_t gpa, void *dst, unsigned len);
 int l2_write(struct l2 *g, uint64_t gpa, const void *src, unsigned len);
 
+/* l2-platform.c: platform hcalls emulated for L2s. */
+#define REAL_ADDR_MASK 0x0fffffffffffffffUL	/* top 4 bits of a real address are ignored */
+long l2_h_cas(struct l2 *g);
+long l2_h_register_proc_tbl(struct l2 *g, uint64_t flags, uint64_t proc_tbl, uint64_t page_size,
+			    uint64_t table_size);
+
 /* l2-exit.c: run every L2 to completion. */
 void l2_start_state(struct l2 *g, uint64_t entry, uint64_t fdt_gpa);
 void l2_run_all(struct l2 *l2s, int count);

@@ -4,7 +4,8 @@
  * structs updated (or a negative H_* error, or 0 for "nothing to do, enter again").
  *
  *   0x980 HDEC  our time slice (hdec_expiry) ended: round-robin to the next live L2
- *   0xc00 hcall sc 1 from the L2: console, RTAS power-off, H_SET_MODE, L1HV_H_REMAP_PAGE
+ *   0xc00 hcall sc 1 from the L2: console, RTAS power-off, H_SET_MODE, KVMPPC_H_CAS,
+ *               H_REGISTER_PROC_TBL (l2-platform.c), L1HV_H_REMAP_PAGE
  *   0xe00 HDSI  / 0xe20 HISI: no translation in our tree for the L2 guest-physical address in
  *               ASDR: map the 64 KiB page on demand
  *   0xe40 HEAI  an instruction L2 cannot execute: emulated if known, else the L2 is stopped
@@ -154,7 +155,13 @@ static void l2_hcall(struct l2 *g)
 		}
 		break;
 	case KVMPPC_H_RTAS:
-		ret = l2_rtas(g, r[4]);
+		ret = l2_rtas(g, r[4] & REAL_ADDR_MASK);
+		break;
+	case KVMPPC_H_CAS:
+		ret = l2_h_cas(g);
+		break;
+	case H_REGISTER_PROC_TBL:
+		ret = l2_h_register_proc_tbl(g, r[4], r[5], r[6], r[7]);
 		break;
 	case L1HV_H_REMAP_PAGE:
 		ret = l2_remap(g, r[4], r[5]);
@@ -194,7 +201,7 @@ static void l2_fault(struct l2 *g, long trap)
 static void l2_heai(struct l2 *g)
 {
 	uint8_t b[4];
-	uint64_t gpa = g->regs.nip & 0x0fffffffffffffffUL;
+	uint64_t gpa = g->regs.nip & REAL_ADDR_MASK;
 	char why[96];
 	if (l2_read(g, gpa, b, 4)) {
 		l2_stop(g, "took an HEAI at an address outside its memory");

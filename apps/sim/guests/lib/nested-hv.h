@@ -12,6 +12,9 @@
 #define H_FUNCTION (-2)
 #define H_PARAMETER (-4)
 #define H_NOT_AVAILABLE (-69)
+#define H_P2 (-55)
+#define H_P3 (-56)
+#define H_P4 (-57)
 
 #define H_RPT_INVALIDATE 0x448
 #define KVMPPC_H_SET_PARTITION_TABLE 0xf800
@@ -24,6 +27,8 @@
 
 /* Partition-table entry dw0 (Power ISA v3.0B §6.7.6.1): HR = radix host (bit 0). */
 #define PATE0_HR (1UL << 63)
+/* dw1: GR = the guest uses radix (bit 0), PRTB = process table base, PRTS = log2(size) - 12. */
+#define PATE1_GR (1UL << 63)
 
 /* H_ENTER_NESTED: struct hv_guest_state, version 2 (248 bytes), then pt_regs (352 bytes). */
 #define HV_GUEST_STATE_VERSION 2
