@@ -5,7 +5,7 @@
  * Each round first writes and reads the page, so the L0 holds a translation for it (a TLB
  * entry tagged with the L2's shadow LPID, a shadow PTE), then asks for the remap. L1 must
  * invalidate that translation (H_RPT_INVALIDATE or H_TLB_INVALIDATE): if it does not, or
- * invalidates the wrong LPID, address or page size, an L0 that keeps translations across
+ * invalidates the wrong LPID or page, an L0 that keeps translations across
  * L1<->L2 switches still maps the old page, whose contents L1 leaves untouched, and the
  * round reports stale doublewords. (QEMU's TCG L0 flushes its whole TLB on every switch and
  * reads L1's tree on every walk, so it cannot catch a missing invalidation; hvsim can.)
