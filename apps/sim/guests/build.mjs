@@ -149,8 +149,8 @@ for (const p of programs) {
 }
 
 // l1hv's initrd: its L2 images, as built in this run (or as committed when not rebuilt).
-// radix is the L1-level program run unchanged as an L2 (process-scoped translation in L2).
-const L1HV_INITRD = ["l2-hello", "l2-page-churn", "l2-compute", "radix"];
+// radix, timer and cede are L1-level programs run unchanged as L2s.
+const L1HV_INITRD = ["l2-hello", "l2-page-churn", "l2-compute", "radix", "timer", "cede"];
 function packInitrd(names, target) {
   const images = names.map((n) => {
     const built = products.find(([c]) => c === `${n}/${n}.elf`);

@@ -13,12 +13,12 @@
 #define PT_POOL_BASE 0x02000000UL	/* page tables, partition and process tables: 16 MiB */
 #define PT_POOL_END 0x03000000UL
 #define L2_MEM_BASE 0x04000000UL	/* L2.n's memory: L2_MEM_BASE + n * L2_MEM_SIZE */
+#define MAX_L2 8
 #define L2_MEM_SIZE 0x01000000UL	/* 16 MiB of guest-physical memory per L2 */
-#define SPARE_BASE 0x08000000UL		/* fresh pages for L1HV_H_REMAP_PAGE */
-#define SPARE_END 0x09000000UL
+#define SPARE_BASE 0x0c000000UL		/* fresh pages for L1HV_H_REMAP_PAGE */
+#define SPARE_END 0x0d000000UL
 #define L1_MEM_NEEDED SPARE_END
 
-#define MAX_L2 4
 #define L2_PAGE_SHIFT 16		/* L2 memory is mapped with 64 KiB pages */
 #define L2_PAGE_SIZE (1UL << L2_PAGE_SHIFT)
 #define L2_LOAD_ADDR 0x400000UL		/* QEMU's rule: ELF placed at (vaddr & 0x0fffffff) + this */
@@ -37,6 +37,7 @@ struct l2 {
 	unsigned remaps;
 	uint64_t dec_expiry;		/* L1 timebase value at which the L2's DEC reaches 0 */
 	uint64_t dar, dsisr;		/* the L2's, loaded into L1's own registers to enter */
+	int ceded;			/* in H_CEDE: runnable again once its DEC expires */
 	struct hv_guest_state hv __attribute__((aligned(8)));
 	struct pt_regs regs __attribute__((aligned(8)));
 };
@@ -75,7 +76,7 @@ uint64_t elf_load(const uint8_t *img, uint64_t size, uint64_t mem_base, uint64_t
 
 /* l2-fdt.c: the L2's device tree, written at dst (L1 pointer); returns its size or 0. */
 #define L2_RTAS_POWER_OFF 0x2001	/* the only RTAS token L1 emulates */
-uint32_t l2_fdt_build(void *dst, uint32_t space, uint64_t mem_size);
+uint32_t l2_fdt_build(void *dst, uint32_t space, uint64_t mem_size, uint32_t tb_freq);
 
 /* l2-console.c: L2 consoles serialised in L2 order so output is independent of scheduling. */
 void l2_console_init(int count);

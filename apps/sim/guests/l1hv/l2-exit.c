@@ -4,7 +4,7 @@
  * structs updated (or a negative H_* error, or 0 for "nothing to do, enter again").
  *
  *   0x980 HDEC  our time slice (hdec_expiry) ended: round-robin to the next live L2
- *   0xc00 hcall sc 1 from the L2: console, RTAS power-off, H_SET_MODE, KVMPPC_H_CAS,
+ *   0xc00 hcall sc 1 from the L2: console, RTAS power-off, H_CEDE, H_SET_MODE, KVMPPC_H_CAS,
  *               H_REGISTER_PROC_TBL (l2-platform.c), L1HV_H_REMAP_PAGE
  *   0xe00 HDSI  / 0xe20 HISI: no translation in our tree for the L2 guest-physical address in
  *               ASDR: map the 64 KiB page on demand
@@ -143,6 +143,13 @@ static void l2_hcall(struct l2 *g)
 		ret = H_SUCCESS;
 		break;
 	}
+	case H_CEDE:
+		/* Idle until an interrupt: the only source an L2 has here is its DEC. PAPR: the
+		   vCPU is woken with MSR[EE]=1, so the interrupt is taken right after the sc. */
+		g->regs.msr |= MSR_EE;
+		g->ceded = 1;
+		ret = H_SUCCESS;
+		break;
 	case H_GET_TERM_CHAR:
 		r[4] = r[5] = r[6] = 0; /* nothing to read */
 		ret = H_SUCCESS;
@@ -263,21 +270,40 @@ static long l2_enter(struct l2 *g, uint64_t slice_end)
  * handled in between (hcalls, faults) re-enter it with the same hdec_expiry, so a busy L2
  * cannot keep the CPU by making exits. An expired slice makes L0 return 0x980 at once.
  */
+static int runnable(struct l2 *g)
+{
+	if (g->ceded && (int64_t)(mftb() - g->dec_expiry) >= 0)
+		g->ceded = 0; /* its DEC has fired: L0 delivers it on entry (MSR[EE]=1) */
+	return g->alive && !g->ceded;
+}
+
 void l2_run_all(struct l2 *l2s, int count)
 {
 	int cur = 0, picked = -1;
 	uint64_t slice_end = 0;
 	for (;;) {
-		int live = 0;
-		for (int i = 0; i < count; i++)
+		int live = 0, ready = -1;
+		for (int k = 0; k < count; k++) {
+			int i = (cur + k) % count;
 			live += l2s[i].alive;
+			if (ready < 0 && runnable(&l2s[i]))
+				ready = i;
+		}
 		if (!live)
 			break;
-		struct l2 *g = &l2s[cur];
-		if (!g->alive) {
-			cur = (cur + 1) % count;
+		if (ready < 0) {
+			/* Every live L2 is in H_CEDE: idle until the earliest DEC expires. L1 has
+			   no interrupt handlers of its own, so it waits on the timebase. */
+			uint64_t wake = ~0UL;
+			for (int i = 0; i < count; i++)
+				if (l2s[i].alive && l2s[i].dec_expiry < wake)
+					wake = l2s[i].dec_expiry;
+			while ((int64_t)(mftb() - wake) < 0)
+				;
 			continue;
 		}
+		cur = ready;
+		struct l2 *g = &l2s[cur];
 		if (picked != cur) {
 			picked = cur;
 			slice_end = mftb() + HDEC_SLICE;

@@ -4,7 +4,8 @@
  *
  *   / { model, compatible, #address-cells = 2, #size-cells = 2,
  *       chosen { bootargs = "" },
- *       cpus { cpu@0 { device_type = "cpu", reg = 0, ibm,ppc-interrupt-server#s = <0> } },
+ *       cpus { cpu@0 { device_type = "cpu", reg = 0, ibm,ppc-interrupt-server#s = <0>,
+ *                      timebase-frequency = L1's (L0 runs L2s on L1's timebase) } },
  *       memory@0 { device_type = "memory", reg = <0 0  size> },
  *       rtas { power-off = <token>, ibm,hypertas-functions = "hcall-term", "hcall-l1hv" } }
  *
@@ -84,7 +85,7 @@ static void prop_u32(struct w *w, const char *name, uint32_t v)
 	prop(w, name, b, 4);
 }
 
-uint32_t l2_fdt_build(void *dst, uint32_t space, uint64_t mem_size)
+uint32_t l2_fdt_build(void *dst, uint32_t space, uint64_t mem_size, uint32_t tb_freq)
 {
 	struct w w = { (uint8_t *)dst, HDR + RSV, space };
 	strs_len = 0;
@@ -108,6 +109,7 @@ uint32_t l2_fdt_build(void *dst, uint32_t space, uint64_t mem_size)
 	prop_str(&w, "device_type", "cpu");
 	prop_u32(&w, "reg", 0);
 	prop_u32(&w, "ibm,ppc-interrupt-server#s", 0);
+	prop_u32(&w, "timebase-frequency", tb_freq);
 	end(&w);
 	end(&w);
 

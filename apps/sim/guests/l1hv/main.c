@@ -32,6 +32,8 @@ static uint64_t memory_size(const void *fdt)
 	return be64((const uint8_t *)p.data + 8);
 }
 
+static uint32_t tb_freq;
+
 static int l2_create(struct l2 *g, int n, const char *name, const uint8_t *img, uint64_t size)
 {
 	g->n = n;
@@ -41,7 +43,7 @@ static int l2_create(struct l2 *g, int n, const char *name, const uint8_t *img, 
 	g->mem_size = L2_MEM_SIZE;
 	uint64_t entry = elf_load(img, size, g->mem_base, g->mem_size);
 	uint32_t fdt_size = l2_fdt_build((void *)(g->mem_base + L2_FDT_ADDR), L2_PAGE_SIZE,
-					 g->mem_size);
+					 g->mem_size, tb_freq);
 	if (!entry || !fdt_size) {
 		printf("L2.%d: %s: not a loadable image\n", n, name);
 		return -1;
@@ -62,6 +64,8 @@ int guest_main(const void *fdt)
 {
 	rtas_init(fdt);
 	printf("l1hv: an L1 hypervisor on the nested-HV API v1\n");
+	int cpus = fdt_path_offset(fdt, "/cpus");
+	tb_freq = fdt_prop_u32(fdt, fdt_next_child(fdt, cpus, -1), "timebase-frequency", 0);
 
 	uint64_t mem = memory_size(fdt);
 	if (mem < L1_MEM_NEEDED) {

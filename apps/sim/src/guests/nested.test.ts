@@ -1,6 +1,6 @@
 // L0 -> L1 -> L2 on QEMU's pseries machine (TCG) as the oracle: guests/l1hv is an L1
 // hypervisor that runs the programs packed in its initrd (l2-hello, l2-page-churn,
-// l2-compute, and the L1-level radix program unchanged) with H_ENTER_NESTED. Its console output is scheduling-independent, so hvsim's
+// l2-compute, and the L1-level radix, timer and cede programs unchanged) with H_ENTER_NESTED. Its console output is scheduling-independent, so hvsim's
 // own nested-HV L0 must print exactly the same bytes.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,7 @@ const l1hv = {
 const golden = (name: string) => readFileSync(`${guests}l1hv/${name}`, "utf8");
 
 describeWithPeers(["qemu-system-ppc64"], "l1hv on QEMU pseries with cap-nested-hv=on", () => {
-  it("runs its four L2s and prints l1hv.expected", () => {
+  it("runs its six L2s and prints l1hv.expected", () => {
     const r = runOnQemu({ ...l1hv, machine: "pseries,cap-nested-hv=on" });
     expect(r.timedOut).toBe(false);
     expect(r.status).toBe(0);
@@ -67,14 +67,22 @@ describeWithPeers(["qemu-system-ppc64"], "l1hv on QEMU pseries with cap-nested-h
 });
 
 describe("l1hv goldens", () => {
-  it("runs the L1-level radix program unchanged as L2.3, with the same output as on QEMU's L0", () => {
-    const asL2 = golden("l1hv.expected")
-      .split("\n")
-      .filter((l) => l.startsWith("[L2.3] "))
-      .map((l) => l.slice("[L2.3] ".length) + "\n")
-      .join("");
-    expect(asL2).toBe(readFileSync(`${guests}radix/radix.expected`, "utf8"));
-  });
+  // radix, timer and cede are L1-level programs that l1hv also runs, unchanged, as L2.3-5.
+  for (const [n, program] of [
+    [3, "radix"],
+    [4, "timer"],
+    [5, "cede"],
+  ] as const) {
+    it(`${program} as L2.${n} prints what it prints as an L1 (${program}.expected)`, () => {
+      const prefix = `[L2.${n}] `;
+      const asL2 = golden("l1hv.expected")
+        .split("\n")
+        .filter((l) => l.startsWith(prefix))
+        .map((l) => l.slice(prefix.length) + "\n")
+        .join("");
+      expect(asL2).toBe(readFileSync(`${guests}${program}/${program}.expected`, "utf8"));
+    });
+  }
 
   it("the cap-rpt-invalidate=on golden differs from the QEMU golden only where l1hv says which invalidation it uses", () => {
     const fallback = golden("l1hv.expected")
