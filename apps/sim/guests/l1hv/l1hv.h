@@ -94,8 +94,15 @@ long l2_h_cas(struct l2 *g);
 long l2_h_register_proc_tbl(struct l2 *g, uint64_t flags, uint64_t proc_tbl, uint64_t page_size,
 			    uint64_t table_size);
 
-/* l2-exit.c: run every L2 to completion. */
+/* l2-vcpu.c */
 void l2_start_state(struct l2 *g, uint64_t entry, uint64_t fdt_gpa);
+long l2_enter(struct l2 *g, uint64_t slice_end);	/* H_ENTER_NESTED: the exit's trap */
+void l2_stop(struct l2 *g, const char *why);
+
+/* l2-hcall.c */
+void l2_hcall(struct l2 *g);
+
+/* l2-exit.c: run every L2 to completion. */
 void l2_run_all(struct l2 *l2s, int count);
 void l2_exit_summary(void);
 
