@@ -3,6 +3,8 @@
 //   node build.mjs            build every program, write <prog>/<prog>.elf and bootrom/bootrom.bin
 //   node build.mjs --check    build into a scratch folder and fail if any committed image differs
 //   node build.mjs hello      build only the named programs
+// Programs named l2-* run as nested guests under l1hv: they are also packed, in the order of
+// L1HV_INITRD, into l1hv/l1hv.initrd (the HVL2IMG1 archive described in l1hv/l2-image.c).
 // The images are committed so that using hvsim needs no cross compiler; CI rebuilds them with
 // --check so that sources and images never drift apart.
 import { spawnSync } from "node:child_process";
@@ -13,6 +15,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -143,6 +146,39 @@ for (const p of programs) {
   const target = join(out ?? join(here, p), `${p}.elf`);
   build(p, srcs, target);
   products.push([`${p}/${p}.elf`, target]);
+}
+
+// l1hv's initrd: its L2 images, as built in this run (or as committed when not rebuilt).
+// radix, timer and cede are L1-level programs run unchanged as L2s.
+const L1HV_INITRD = ["l2-hello", "l2-page-churn", "l2-compute", "radix", "timer", "cede"];
+function packInitrd(names, target) {
+  const images = names.map((n) => {
+    const built = products.find(([c]) => c === `${n}/${n}.elf`);
+    return [n, readFileSync(built ? built[1] : join(here, n, `${n}.elf`))];
+  });
+  const align8 = (x) => (x + 7) & ~7;
+  let offset = align8(16 + 48 * images.length);
+  const header = Buffer.alloc(offset);
+  header.write("HVL2IMG1", 0, "latin1");
+  header.writeUInt32LE(images.length, 8);
+  const parts = [header];
+  images.forEach(([name, data], i) => {
+    const e = 16 + 48 * i;
+    if (name.length > 31) throw new Error(`guests: image name too long: ${name}`);
+    header.write(name, e, "latin1");
+    header.writeBigUInt64LE(BigInt(offset), e + 32);
+    header.writeBigUInt64LE(BigInt(data.length), e + 40);
+    const padded = Buffer.alloc(align8(data.length));
+    data.copy(padded);
+    parts.push(padded);
+    offset += padded.length;
+  });
+  writeFileSync(target, Buffer.concat(parts));
+}
+if (only.length === 0 || only.includes("l1hv") || L1HV_INITRD.some((n) => only.includes(n))) {
+  const target = join(out ?? join(here, "l1hv"), "l1hv.initrd");
+  packInitrd(L1HV_INITRD, target);
+  products.push(["l1hv/l1hv.initrd", target]);
 }
 
 let drift = 0;
