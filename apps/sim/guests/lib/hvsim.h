@@ -78,7 +78,6 @@ void guest_exit(int status) __attribute__((noreturn));
 /* Program entry, called by crt0 with the FDT address. Returns the exit status. */
 int guest_main(const void *fdt);
 
-#endif
 
 /* ---- interrupts and vCPUs ---------------------------------------------------------------- */
 
@@ -154,3 +153,5 @@ uint32_t fdt_boot_cpuid(const void *fdt);
 
 /* Start vCPU `id` at C function fn(arg) on its own stack through RTAS start-cpu. */
 int cpu_start(int id, void (*fn)(void *), void *arg, void *stack_top);
+
+#endif
