@@ -799,11 +799,11 @@ export function restoreArmVirtMachine(
     );
   }
   const o = state.options;
+  // The options are not checked against the destination's kernel: the incoming frozen set is
+  // the contract, and the constructor checks that instead.
   const options: ArmVirtMachineOptions = {
     ...o,
     ramBase: BigInt(o.ramBase),
-    // Options are not re-checked against the destination: the frozen set is the contract.
-    apf: false,
     ...(dest.hostKernel !== undefined ? { hostKernel: dest.hostKernel } : {}),
   };
   const m = new ArmVirtMachine(options, state.firmwareRegisters);
