@@ -44,6 +44,7 @@ import type {
   HypercallServiceId,
 } from "./firmware-regs";
 import { KVM_HOST_APF, KVM_HOST_MAINLINE } from "./host-profiles";
+import { SeededEntropy, createTrngService } from "./trng-service";
 import { XEN_HYPERCALL_TAG, createXenHypService, xenHypercall } from "./xen-hypercall";
 import { MemoryDeviceTree } from "./device-tree";
 import type { AcpiFadtView, DeviceTreeSink, FirmwareDescription } from "./device-tree";
@@ -65,6 +66,10 @@ export interface ArmVirtMachineOptions {
   readonly ptp?: boolean;
   /** Expose PV stolen time (host=kvm). Default on. */
   readonly pvTime?: boolean;
+  /** Expose the TRNG firmware interface (host=kvm). Default on, as KVM's default bitmap has it. */
+  readonly trng?: boolean;
+  /** Seed of the simulated entropy source behind TRNG. */
+  readonly trngSeed?: bigint;
   /** Default 1.1. "0.1" (KVM's pre-standard ids) exists on host=kvm only. */
   readonly psciVersion?: PsciVersionName;
   /** Describe PSCI to the guest (a /psci node, or the FADT PSCI flag). Default true. */
@@ -89,6 +94,8 @@ interface ResolvedOptions {
   readonly apf: boolean;
   readonly ptp: boolean;
   readonly pvTime: boolean;
+  readonly trng: boolean;
+  readonly trngSeed: string;
   readonly psciVersion: PsciVersionName;
   readonly psci: boolean;
   readonly conduit: Conduit;
@@ -179,6 +186,8 @@ function resolve(o: ArmVirtMachineOptions): ResolvedOptions {
     apf,
     ptp: host === "kvm" && (o.ptp ?? true),
     pvTime: host === "kvm" && (o.pvTime ?? true),
+    trng: host === "kvm" && (o.trng ?? true),
+    trngSeed: (o.trngSeed ?? 0x5eed_0000_c0ffeen).toString(),
     psciVersion,
     psci: o.psci ?? true,
     conduit: o.conduit ?? (host === "none" ? "smc" : "hvc"),
@@ -201,6 +210,8 @@ export interface ArmVirtState {
   readonly version: 1;
   readonly options: ResolvedOptions;
   readonly clock: string;
+  /** State of the entropy source behind TRNG. */
+  readonly entropy: string;
   readonly firmwareRegisters?: FirmwareRegistersState;
   readonly power: PsciPowerState;
   readonly memory: GuestMemoryState;
@@ -230,6 +241,7 @@ export class ArmVirtMachine implements VcpuPlatform {
   readonly refusals: readonly FrozenSetRefusal[];
 
   private clock = 0n;
+  private entropy: SeededEntropy;
   private stallTicks = 0n;
   private idleTicks = 0n;
   private lines: string[] = [];
@@ -241,6 +253,7 @@ export class ArmVirtMachine implements VcpuPlatform {
   constructor(options: ArmVirtMachineOptions, incoming?: FirmwareRegistersState) {
     const o = resolve(options);
     this.options = o;
+    this.entropy = new SeededEntropy(BigInt(o.trngSeed));
     const ramBase = BigInt(o.ramBase);
     this.memory = new GuestMemory(ramBase, o.ramSize);
     const mpidrs = Array.from({ length: o.vcpus }, (_, i) => defaultMpidr(i));
@@ -268,7 +281,7 @@ export class ArmVirtMachine implements VcpuPlatform {
             ["ptp", o.ptp],
             ["pv-time", o.pvTime],
             ["apf", o.apf],
-            ["trng", false],
+            ["trng", o.trng],
             ["discover-impl", false],
           ];
           for (const [id, on] of want) {
@@ -313,6 +326,9 @@ export class ArmVirtMachine implements VcpuPlatform {
             ...(kernel.services.includes("ptp") ? { ptp: this.ptpClock() } : {}),
           }),
         );
+        if (kernel.services.includes("trng")) {
+          d.register(createTrngService(() => this.entropy));
+        }
         if (kernel.services.includes("pv-time")) {
           const st = new StolenTime(o.vcpus, this.memory);
           for (let i = 0; i < o.vcpus; i++) {
@@ -606,6 +622,7 @@ export class ArmVirtMachine implements VcpuPlatform {
       version: 1,
       options: this.options,
       clock: this.clock.toString(),
+      entropy: this.entropy.save(),
       ...(this.frozenSet !== undefined ? { firmwareRegisters: this.frozenSet.save() } : {}),
       power: this.power.save(),
       memory: this.memory.save(),
@@ -625,6 +642,7 @@ export class ArmVirtMachine implements VcpuPlatform {
    */
   restoreRuntime(state: ArmVirtState): void {
     this.clock = BigInt(state.clock);
+    this.entropy = SeededEntropy.restore(state.entropy);
     this.memory.loadFrom(state.memory);
     this.power.loadFrom(state.power);
     // Migration brings every page over: nothing is swapped out on arrival.
@@ -804,6 +822,7 @@ export function restoreArmVirtMachine(
   const options: ArmVirtMachineOptions = {
     ...o,
     ramBase: BigInt(o.ramBase),
+    trngSeed: BigInt(o.trngSeed),
     ...(dest.hostKernel !== undefined ? { hostKernel: dest.hostKernel } : {}),
   };
   const m = new ArmVirtMachine(options, state.firmwareRegisters);

@@ -38,6 +38,7 @@ import {
   ARM_SMCCC_KVM_FUNC_APF_READY_ACK,
   ARM_SMCCC_KVM_FUNC_APF_REGISTER,
 } from "./apf-abi";
+import { ARM_SMCCC_TRNG_VERSION, ARM_SMCCC_TRNG_VERSION_1_0 } from "./trng-service";
 import { XEN_HYPERCALL_TAG, XENVER_version, __HYPERVISOR_xen_version } from "./xen-hypercall";
 
 /** What the client needs of the CPU it runs on (a consumer-side port). */
@@ -84,6 +85,7 @@ export type HypervisorIdentity =
   | { readonly kind: "other"; readonly uid: string };
 
 export interface DiscoveredServices {
+  readonly trng: boolean;
   readonly ptp: boolean;
   readonly pvTime: boolean;
   readonly apf: boolean;
@@ -209,7 +211,7 @@ export function discoverPlatform(
   }
 
   const c = readConduit(fw, log);
-  const none: DiscoveredServices = { ptp: false, pvTime: false, apf: false };
+  const none: DiscoveredServices = { trng: false, ptp: false, pvTime: false, apf: false };
   if (c.conduit === undefined) {
     return {
       source: c.source,
@@ -290,6 +292,10 @@ export function discoverPlatform(
   }
 
   // SMCCC >= 1.1 over a known conduit: architecture and hypervisor calls are now safe.
+  // Linux's `arm_smccc_version_init` probes TRNG first (`smccc_probe_trng`).
+  const trngVersion = w32Signed(call(ARM_SMCCC_TRNG_VERSION)[0]);
+  const trng = trngVersion >= ARM_SMCCC_TRNG_VERSION_1_0;
+  if (trng) log(`smccc: TRNG v${versionString(trngVersion)} is available`);
   const archFeature = (fid: number) => w32Signed(call(SMCCC_ARCH_FEATURES_FUNC_ID, BigInt(fid))[0]);
   const workarounds = {
     wa1: archFeature(SMCCC_ARCH_WORKAROUND_1),
@@ -363,7 +369,7 @@ export function discoverPlatform(
     smcccConduit: conduit,
     hypervisor,
     kvmFeatures,
-    services: { ptp, pvTime, apf },
+    services: { trng, ptp, pvTime, apf },
     workarounds,
     stolenTimeNs,
   };

@@ -39,7 +39,7 @@ describe("a VM's firmware registers", () => {
   test("defaults are everything the host supports", () => {
     const fw = new FirmwareRegisters(KVM_HOST_APF, true);
     expect(fw.get(KVM_REG_ARM_PSCI_VERSION)).toEqual({ ok: true, value: 0x10001n });
-    expect(fw.get(KVM_REG_ARM_STD_BMAP)).toEqual({ ok: true, value: 0n });
+    expect(fw.get(KVM_REG_ARM_STD_BMAP)).toEqual({ ok: true, value: 1n });
     expect(fw.get(KVM_REG_ARM_STD_HYP_BMAP)).toEqual({ ok: true, value: 1n });
     expect(fw.get(KVM_REG_ARM_VENDOR_HYP_BMAP)).toEqual({ ok: true, value: 3n });
     expect(fw.get(KVM_REG_ARM_VENDOR_HYP_BMAP_2)).toEqual({ ok: true, value: 0x70000n });
@@ -53,7 +53,7 @@ describe("a VM's firmware registers", () => {
   test("unknown bits are -EINVAL; an unknown register -ENOENT", () => {
     const fw = new FirmwareRegisters(KVM_HOST_MAINLINE, true);
     expect(fw.set(KVM_REG_ARM_VENDOR_HYP_BMAP, 4n)).toBe(EINVAL);
-    expect(fw.set(KVM_REG_ARM_STD_BMAP, 1n)).toBe(EINVAL); // TRNG not in this host
+    expect(fw.set(KVM_REG_ARM_STD_BMAP, 2n)).toBe(EINVAL);
     expect(fw.set(KVM_REG_ARM_VENDOR_HYP_BMAP_2, 0x10000n)).toBe(EINVAL);
     expect(fw.set(0x6030000000160004n, 0n)).toBe(ENOENT);
     expect(fw.get(0x6030000000160004n)).toEqual({ ok: false, errno: ENOENT });
@@ -141,7 +141,8 @@ describe("a VM's firmware registers", () => {
     expect(allowed(0x80008000)).toBe(true); // workaround fast path
     expect(allowed(0x84000000)).toBe(true); // PSCI
     expect(allowed(0xc400001f)).toBe(true);
-    expect(allowed(0x84000050)).toBe(false); // TRNG: bitmap off
+    expect(allowed(0x84000050)).toBe(true); // TRNG: on by default
+    expect(allowed(0xc4000053)).toBe(true);
     expect(allowed(0x95c1ba60)).toBe(true); // PSCI 0.1
     expect(allowed(0x86000000)).toBe(true); // FEATURES
     expect(allowed(0x8600ff01)).toBe(true); // UID
@@ -154,6 +155,8 @@ describe("a VM's firmware registers", () => {
     expect(allowed(0x04000000)).toBe(false); // yielding
     fw.setService("apf", true);
     expect(allowed(0xc6000051)).toBe(true);
+    fw.setService("trng", false);
+    expect(allowed(0x84000053)).toBe(false);
   });
 
   test("host lookup", () => {

@@ -18,6 +18,13 @@ import {
 import { versionString } from "./arch-service";
 import { ARM_SMCCC_HV_PV_TIME_FEATURES, ARM_SMCCC_HV_PV_TIME_ST } from "./pv-time";
 import {
+  ARM_SMCCC_TRNG_FEATURES,
+  ARM_SMCCC_TRNG_GET_UUID,
+  ARM_SMCCC_TRNG_RND32,
+  ARM_SMCCC_TRNG_RND64,
+  ARM_SMCCC_TRNG_VERSION,
+} from "./trng-service";
+import {
   ARM_SMCCC_VENDOR_HYP_CALL_UID_FUNC_ID,
   ARM_SMCCC_VENDOR_HYP_KVM_FEATURES_FUNC_ID,
   ARM_SMCCC_VENDOR_HYP_KVM_PTP_FUNC_ID,
@@ -359,6 +366,12 @@ export class FirmwareRegisters implements HypercallGate {
   allows(functionId: number): boolean {
     const id = functionId >>> 0;
     switch (canonicalFunctionId(id)) {
+      case ARM_SMCCC_TRNG_VERSION:
+      case ARM_SMCCC_TRNG_FEATURES:
+      case ARM_SMCCC_TRNG_GET_UUID:
+      case ARM_SMCCC_TRNG_RND32:
+      case ARM_SMCCC_TRNG_RND64:
+        return this.enabled("trng");
       case ARM_SMCCC_HV_PV_TIME_FEATURES:
       case ARM_SMCCC_HV_PV_TIME_ST:
         return this.enabled("pv-time");

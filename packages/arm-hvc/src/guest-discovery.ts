@@ -29,6 +29,7 @@ export function summarise(r: DiscoveryReport): string {
   const conduit = r.psci.kind === "absent" ? "none" : r.psci.conduit;
   const smccc = r.smcccVersion === undefined ? "1.0" : versionString(r.smcccVersion);
   const services = [
+    ...(r.services.trng ? ["trng"] : []),
     ...(r.services.ptp ? ["ptp"] : []),
     ...(r.services.pvTime ? ["pv-time"] : []),
     ...(r.services.apf ? ["apf"] : []),

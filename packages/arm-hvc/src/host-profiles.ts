@@ -25,12 +25,12 @@ const COMMON_REGS = [
 
 /**
  * A KVM host as mainline has it (VENDOR_HYP_BMAP_2 exists since Linux 6.16), without the
- * async-PF proposal. TRNG and DISCOVER_IMPL are left out: hvsim does not implement them, so no
- * simulated host offers them.
+ * async-PF proposal. DISCOVER_IMPL is left out: hvsim does not implement it, so no simulated
+ * host offers it.
  */
 export const KVM_HOST_MAINLINE: HostHypercallSupport = {
   name: "kvm-mainline",
-  services: ["pv-time", "kvm-features", "ptp"],
+  services: ["trng", "pv-time", "kvm-features", "ptp"],
   registers: [...COMMON_REGS, KVM_REG_ARM_VENDOR_HYP_BMAP_2],
   maxPsciVersion: PSCI_VERSION_1_1,
   spectreV2: "mitigated",
@@ -42,7 +42,7 @@ export const KVM_HOST_MAINLINE: HostHypercallSupport = {
 export const KVM_HOST_APF: HostHypercallSupport = {
   ...KVM_HOST_MAINLINE,
   name: "kvm-apf",
-  services: ["pv-time", "kvm-features", "ptp", "apf"],
+  services: ["trng", "pv-time", "kvm-features", "ptp", "apf"],
 };
 
 /** An older KVM (before Linux 6.16): no KVM_REG_ARM_VENDOR_HYP_BMAP_2 register at all. */

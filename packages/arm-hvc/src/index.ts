@@ -213,6 +213,22 @@ export {
   xenHypercall,
 } from "./xen-hypercall";
 
+export {
+  ARM_SMCCC_TRNG_FEATURES,
+  ARM_SMCCC_TRNG_GET_UUID,
+  ARM_SMCCC_TRNG_RND32,
+  ARM_SMCCC_TRNG_RND64,
+  ARM_SMCCC_TRNG_VERSION,
+  ARM_SMCCC_TRNG_VERSION_1_0,
+  KVM_TRNG_UUID,
+  SeededEntropy,
+  TRNG_INVALID_PARAMETER,
+  TRNG_NOT_SUPPORTED,
+  TRNG_NO_ENTROPY,
+  TRNG_SERVICE_NAME,
+  TRNG_SUCCESS,
+  createTrngService,
+} from "./trng-service";
 export type { GuestMemoryPort, GuestMemoryState } from "./guest-memory";
 export { GuestMemory } from "./guest-memory";
 export type {

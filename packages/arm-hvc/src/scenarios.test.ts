@@ -31,13 +31,13 @@ describe("KVM-like host", () => {
       "smccc: KVM: hypervisor services detected (0x00000000 0x00000000 0x00000000 0x00000003)",
     );
     expect(r.lines).toContain(
-      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=kvm services=ptp,pv-time",
+      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=kvm services=trng,ptp,pv-time",
     );
     expect(r.lines).toContain("smp: CPU_ON again before it ran = ON_PENDING");
     expect(r.lines).toContain("smp: AFFINITY_INFO after it ran = OFF");
   });
 
-  test("the probe order is PSCI_VERSION → PSCI_FEATURES(SMCCC_VERSION) → SMCCC_VERSION → ARCH_FEATURES → UID → FEATURES", () => {
+  test("the probe order is PSCI_VERSION → PSCI_FEATURES(SMCCC_VERSION) → SMCCC_VERSION → TRNG → ARCH_FEATURES → UID → FEATURES", () => {
     const m = new ArmVirtMachine({ host: "kvm", apf: true });
     m.run((env) => {
       discoverPlatform(env.firmware, env.vcpu, env.log);
@@ -47,6 +47,7 @@ describe("KVM-like host", () => {
       "hvc#0:84000006", // MIGRATE_INFO_TYPE
       "hvc#0:8400000a", // PSCI_FEATURES(SMCCC_VERSION)
       "hvc#0:80000000", // SMCCC_VERSION
+      "hvc#0:84000050", // TRNG_VERSION (Linux probes TRNG as soon as SMCCC >= 1.1)
       "hvc#0:80000001", // ARCH_FEATURES(WORKAROUND_1)
       "hvc#0:80000001",
       "hvc#0:80000001",
@@ -64,7 +65,7 @@ describe("KVM-like host", () => {
       "smccc: KVM: hypervisor services detected (0x00000000 0x00070000 0x00000000 0x00000003)",
     );
     expect(r.lines).toContain(
-      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=kvm services=ptp,pv-time,apf",
+      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=kvm services=trng,ptp,pv-time,apf",
     );
   });
 
@@ -123,7 +124,7 @@ describe("KVM-like host", () => {
     const r = runArmScenario({ host: "kvm", firmwareTables: "acpi", guest: "discovery" });
     expect(r.lines).toContain("psci: probing for conduit method from ACPI.");
     expect(r.lines).toContain(
-      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=kvm services=ptp,pv-time",
+      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=kvm services=trng,ptp,pv-time",
     );
   });
 
@@ -293,7 +294,7 @@ describe("a discovery client facing an unknown vendor UID", () => {
       "smccc: vendor hypervisor UID 01000000-0200-0000-0300-000004000000 (not one this client knows)",
     );
     expect(r.lines).toContain(
-      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=other services=pv-time",
+      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=other services=trng,pv-time",
     );
   });
 });
@@ -573,5 +574,28 @@ describe("scenario entry point", () => {
     expect(r.lines).toContain("blind-probe: survived, W0 = 0xb66fb428");
     const m = new ArmVirtMachine({ host: "none" });
     expect(m.run(blindProbeGuest()).exit.kind).toBe("guest-killed");
+  });
+});
+
+describe("TRNG in the machine", () => {
+  test("on by default, off on request; its entropy is machine state that migrates", () => {
+    const rnd = (m: ArmVirtMachine) => {
+      const cpu = m.vcpus[0] as ArmVcpu;
+      cpu.x[0] = 0xc4000053n;
+      cpu.x[1] = 192n;
+      cpu.hvc(0);
+      return cpu.x.slice(0, 4);
+    };
+    const m = new ArmVirtMachine({ host: "kvm", trngSeed: 7n });
+    m.run(() => {});
+    rnd(m);
+    const back = restoreArmVirtMachine(m.save(), { hostKernel: KVM_HOST_MAINLINE });
+    if (!back.ok) throw new Error("refused");
+    expect(rnd(back.machine)).toEqual(rnd(m));
+    const off = new ArmVirtMachine({ host: "kvm", trng: false });
+    expect(rnd(off)[0]).toBe(0xffffffffffffffffn);
+    expect(off.run(discoveryGuest()).lines).toContain(
+      "discovery: conduit=hvc psci=1.1 smccc=1.1 hypervisor=kvm services=ptp,pv-time",
+    );
   });
 });
