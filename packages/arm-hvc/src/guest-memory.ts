@@ -4,6 +4,18 @@
 
 const PAGE = 4096;
 
+// Hex codecs without Node's Buffer, so the package runs in a browser too.
+function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
 /** What host-side services need from guest memory (a consumer-side port). */
 export interface GuestMemoryPort {
   /** True when [gpa, gpa+length) lies inside guest RAM. */
@@ -76,7 +88,7 @@ export class GuestMemory implements GuestMemoryPort {
   save(): GuestMemoryState {
     const pages: Record<string, string> = {};
     for (const [i, p] of [...this.pages.entries()].sort((a, b) => a[0] - b[0])) {
-      pages[String(i)] = Buffer.from(p).toString("hex");
+      pages[String(i)] = toHex(p);
     }
     return { version: 1, base: this.base.toString(), size: this.size, pages };
   }
@@ -101,7 +113,10 @@ export class GuestMemory implements GuestMemoryPort {
     }
     this.pages.clear();
     for (const [i, hex] of Object.entries(state.pages)) {
-      this.pages.set(Number(i), new Uint8Array(Buffer.from(hex, "hex")));
+      if (hex.length !== PAGE * 2 || !/^[0-9a-f]*$/.test(hex)) {
+        throw new Error(`guest memory page ${i} is not ${PAGE} bytes of lower-case hex`);
+      }
+      this.pages.set(Number(i), fromHex(hex));
     }
   }
 
