@@ -89,7 +89,8 @@ export interface ArmVirtMachineOptions {
   readonly apfReadyIntid?: number;
 }
 
-interface ResolvedOptions {
+/** The machine's options with every default filled in (plain data: it travels in a snapshot). */
+export interface ArmVirtResolvedOptions {
   readonly host: ArmHostKind;
   readonly apf: boolean;
   readonly ptp: boolean;
@@ -151,7 +152,7 @@ const NS_PER_TICK = 16n;
 const EPOCH_NS = 1767225600n * 1_000_000_000n;
 const PAGE_SHIFT = 12n;
 
-function resolve(o: ArmVirtMachineOptions): ResolvedOptions {
+function resolve(o: ArmVirtMachineOptions): ArmVirtResolvedOptions {
   const host = o.host;
   if (host !== "kvm" && host !== "xen" && host !== "none") {
     throw new Error(`host=${String(host)} is not a host kind: use kvm, xen or none`);
@@ -208,7 +209,7 @@ type ConduitRoute =
 
 export interface ArmVirtState {
   readonly version: 1;
-  readonly options: ResolvedOptions;
+  readonly options: ArmVirtResolvedOptions;
   readonly clock: string;
   /** State of the entropy source behind TRNG. */
   readonly entropy: string;
@@ -225,7 +226,7 @@ export interface ArmVirtState {
 }
 
 export class ArmVirtMachine implements VcpuPlatform {
-  readonly options: ResolvedOptions;
+  readonly options: ArmVirtResolvedOptions;
   readonly hostKernel: HostHypercallSupport | undefined;
   readonly memory: GuestMemory;
   readonly power: PsciPowerModel;
@@ -313,7 +314,7 @@ export class ArmVirtMachine implements VcpuPlatform {
         );
         d.register(
           createPsciService({
-            version: fw.psci,
+            version: () => fw.psci,
             power: this.power,
             smcccVersionImplemented: true,
             systemSuspend: false,

@@ -266,6 +266,7 @@ export type {
   ArmRestoreResult,
   ArmRunResult,
   ArmVirtMachineOptions,
+  ArmVirtResolvedOptions,
   ArmVirtState,
   FirmwareTables,
   PsciVersionName,

@@ -33,8 +33,12 @@ import { OEN_STANDARD } from "./smccc-owners";
 export const PSCI_SERVICE_NAME = "PSCI";
 
 export interface PsciServiceConfig {
-  /** The VM's PSCI version (KVM_REG_ARM_PSCI_VERSION): 0.1, 0.2, 1.0 or 1.1. */
-  readonly version: PsciVersionWord;
+  /**
+   * The VM's PSCI version (KVM_REG_ARM_PSCI_VERSION): 0.1, 0.2, 1.0 or 1.1. A function is read
+   * on every call, so a VMM may still change the register before the first run; 0.1 and 0.2+
+   * never swap (the PSCI_0_2 vCPU feature decides which family a VM has).
+   */
+  readonly version: PsciVersionWord | (() => PsciVersionWord);
   readonly power: PsciPowerModel;
   /** SMCCC_VERSION exists (SMCCC >= 1.1): PSCI_FEATURES(SMCCC_VERSION) then answers 0. */
   readonly smcccVersionImplemented: boolean;
@@ -69,12 +73,14 @@ function arg(call: SmcccCall, n: number): bigint {
 }
 
 export function createPsciService(cfg: PsciServiceConfig): SmcccService {
-  if (!isKnownPsciVersion(cfg.version)) {
+  const versionNow = typeof cfg.version === "function" ? cfg.version : () => cfg.version as number;
+  const initial = versionNow();
+  if (!isKnownPsciVersion(initial)) {
     throw new Error(
-      `PSCI version 0x${cfg.version.toString(16)} is not one hvsim implements: use 0.1, 0.2, 1.0 or 1.1`,
+      `PSCI version 0x${initial.toString(16)} is not one hvsim implements: use 0.1, 0.2, 1.0 or 1.1`,
     );
   }
-  const v = cfg.version;
+  const legacyFamily = initial === PSCI_VERSION_0_1;
   const power = cfg.power;
   const entryOk = (pc: bigint) => cfg.isValidEntry === undefined || cfg.isValidEntry(pc);
 
@@ -116,6 +122,7 @@ export function createPsciService(cfg: PsciServiceConfig): SmcccService {
   }
 
   function implemented(name: PsciFunctionName): boolean {
+    const v = versionNow();
     switch (name) {
       case "PSCI_VERSION":
       case "CPU_SUSPEND":
@@ -152,7 +159,8 @@ export function createPsciService(cfg: PsciServiceConfig): SmcccService {
   }
 
   function handleStandard(call: SmcccCall): SmcccOutcome {
-    if (v === PSCI_VERSION_0_1) return returns(PSCI_RET_NOT_SUPPORTED);
+    if (legacyFamily) return returns(PSCI_RET_NOT_SUPPORTED);
+    const v = versionNow();
     const found = psciFunctionById(call.functionId);
     if (found === undefined || !implemented(found.fn.name)) return returns(PSCI_RET_NOT_SUPPORTED);
     switch (found.fn.name) {
@@ -222,10 +230,10 @@ export function createPsciService(cfg: PsciServiceConfig): SmcccService {
   return {
     name: PSCI_SERVICE_NAME,
     ranges: [{ owner: OEN_STANDARD, conventions: ["smc32", "smc64"], first: 0x00, last: 0x1f }],
-    ...(v === PSCI_VERSION_0_1 ? { legacyIds: Object.values(KVM_PSCI_0_1_IDS) } : {}),
+    ...(legacyFamily ? { legacyIds: Object.values(KVM_PSCI_0_1_IDS) } : {}),
     handle(call: SmcccCall): SmcccOutcome {
       const legacy =
-        v === PSCI_VERSION_0_1 &&
+        legacyFamily &&
         (Object.values(KVM_PSCI_0_1_IDS) as number[]).includes(call.functionId >>> 0);
       return legacy ? handleLegacy(call) : handleStandard(call);
     },

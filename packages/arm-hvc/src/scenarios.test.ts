@@ -599,3 +599,12 @@ describe("TRNG in the machine", () => {
     );
   });
 });
+
+describe("the VMM edits the frozen set before the first run", () => {
+  test("a lower PSCI version written before the run is what the guest discovers", () => {
+    const m = new ArmVirtMachine({ host: "kvm" });
+    expect(m.frozenSet?.set(0x6030000000140000n, 0x10000n)).toBe(0);
+    expect(m.run(discoveryGuest()).lines).toContain("psci: PSCIv1.0 detected in firmware.");
+    expect(m.frozenSet?.set(0x6030000000140000n, 0x10001n)).toBe(EBUSY);
+  });
+});
