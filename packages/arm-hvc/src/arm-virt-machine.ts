@@ -3,110 +3,41 @@
 // (EL3 firmware answers SMC; HVC is UNDEFINED). Every guest-visible feature is an explicit
 // option; the simulated host kernel only decides whether an option can be honoured.
 import type { Conduit, SmcccOutcome, SystemEvent } from "./smccc-call";
-import { SmcccDispatcher } from "./smccc-dispatcher";
-import type { HypercallGate } from "./smccc-dispatcher";
-import type {
-  ArmVcpu as ArmVcpuType,
-  GuestStopReason,
-  MemoryAccessResult,
-  VcpuPlatform,
-} from "./arm-vcpu";
+import type { HypercallGate, SmcccDispatcher } from "./smccc-dispatcher";
+import type { GuestStopReason, MemoryAccessResult, VcpuPlatform } from "./arm-vcpu";
 import { ArmVcpu, GuestStop, smcccCallFromRegisters, writeSmcccResults } from "./arm-vcpu";
 import { GuestMemory } from "./guest-memory";
 import type { GuestMemoryState } from "./guest-memory";
 import { PsciPowerModel, defaultMpidr } from "./psci-power";
 import type { PsciPowerState } from "./psci-power";
-import { createPsciService } from "./psci-service";
-import { PSCI_VERSION_0_1, PSCI_VERSION_0_2, PSCI_VERSION_1_0, PSCI_VERSION_1_1 } from "./psci-ids";
-import { createArchService } from "./arch-service";
-import {
-  ARM_SMCCC_HV_PV_TIME_FEATURES,
-  PV_TIME_RECORD_SIZE,
-  StolenTime,
-  createPvTimeService,
-} from "./pv-time";
-import { createVendorHypService } from "./vendor-hyp-service";
+import { PV_TIME_RECORD_SIZE } from "./pv-time";
+import type { StolenTime } from "./pv-time";
 import type { PtpClock } from "./vendor-hyp-service";
-import { AsyncPageFaults } from "./apf-service";
-import type { ApfState } from "./apf-service";
-import { KVM_APF_DEFAULT_READY_INTID } from "./apf-abi";
-import {
-  FirmwareRegisters,
-  HYPERCALL_SERVICES,
-  KVM_REG_ARM_PSCI_VERSION,
-  restoreFirmwareRegisters,
-} from "./firmware-regs";
-import { KVM_VENDOR_HYP_UID } from "./smccc-uid";
+import type { AsyncPageFaults, ApfState } from "./apf-service";
 import type {
+  FirmwareRegisters,
   FirmwareRegistersState,
   FrozenSetRefusal,
   HostHypercallSupport,
-  HypercallServiceId,
 } from "./firmware-regs";
-import { KVM_HOST_APF, KVM_HOST_MAINLINE } from "./host-profiles";
-import { SeededEntropy, createTrngService } from "./trng-service";
-import { XEN_HYPERCALL_TAG, createXenHypService, xenHypercall } from "./xen-hypercall";
+import { SeededEntropy } from "./trng-service";
+import { XEN_HYPERCALL_TAG, xenHypercall } from "./xen-hypercall";
 import { MemoryDeviceTree } from "./device-tree";
 import type { AcpiFadtView, DeviceTreeSink, FirmwareDescription } from "./device-tree";
 import { ACPI_FADT_PSCI_COMPLIANT, ACPI_FADT_PSCI_USE_HVC } from "./device-tree";
 import { writeMachineTree } from "./machine-device-tree";
 import { SMCCC_RET_NOT_SUPPORTED } from "./smccc-return";
+import type { ArmVirtMachineOptions, ArmVirtResolvedOptions } from "./arm-virt-options";
+import { PSCI_VERSION_WORDS, resolveArmVirtOptions } from "./arm-virt-options";
+import { wireHost } from "./arm-virt-hosts";
 
-export type ArmHostKind = "kvm" | "xen" | "none";
-export type PsciVersionName = "0.1" | "0.2" | "1.0" | "1.1";
-export type FirmwareTables = "dt" | "acpi";
-
-export interface ArmVirtMachineOptions {
-  readonly host: ArmHostKind;
-  /** The simulated KVM host kernel (host=kvm only). Default: kvm-apf when apf is on, else kvm-mainline. */
-  readonly hostKernel?: HostHypercallSupport;
-  /** Expose the async-PF service (host=kvm only). Default off: never on by default (migration). */
-  readonly apf?: boolean;
-  /** Expose KVM_PTP (host=kvm). Default on. */
-  readonly ptp?: boolean;
-  /** Expose PV stolen time (host=kvm). Default on. */
-  readonly pvTime?: boolean;
-  /** Expose the TRNG firmware interface (host=kvm). Default on, as KVM's default bitmap has it. */
-  readonly trng?: boolean;
-  /** Seed of the simulated entropy source behind TRNG. */
-  readonly trngSeed?: bigint;
-  /** Default 1.1. "0.1" (KVM's pre-standard ids) exists on host=kvm only. */
-  readonly psciVersion?: PsciVersionName;
-  /** Describe PSCI to the guest (a /psci node, or the FADT PSCI flag). Default true. */
-  readonly psci?: boolean;
-  /** The conduit firmware names. Default hvc (kvm, xen) or smc (none). */
-  readonly conduit?: Conduit;
-  /** Device tree or ACPI. Default dt. */
-  readonly firmwareTables?: FirmwareTables;
-  /** Default 2. */
-  readonly vcpus?: number;
-  /** Default 0x40000000 (QEMU virt). */
-  readonly ramBase?: bigint;
-  /** Default 128 MiB. */
-  readonly ramSize?: number;
-  /** How many ticks a host swap-in takes. Default 20000. */
-  readonly swapInTicks?: number;
-  readonly apfReadyIntid?: number;
-}
-
-/** The machine's options with every default filled in (plain data: it travels in a snapshot). */
-export interface ArmVirtResolvedOptions {
-  readonly host: ArmHostKind;
-  readonly apf: boolean;
-  readonly ptp: boolean;
-  readonly pvTime: boolean;
-  readonly trng: boolean;
-  readonly trngSeed: string;
-  readonly psciVersion: PsciVersionName;
-  readonly psci: boolean;
-  readonly conduit: Conduit;
-  readonly firmwareTables: FirmwareTables;
-  readonly vcpus: number;
-  readonly ramBase: string;
-  readonly ramSize: number;
-  readonly swapInTicks: number;
-  readonly apfReadyIntid: number;
-}
+export type {
+  ArmHostKind,
+  ArmVirtMachineOptions,
+  ArmVirtResolvedOptions,
+  FirmwareTables,
+  PsciVersionName,
+} from "./arm-virt-options";
 
 /** How a run ended. */
 export type ArmExit =
@@ -128,78 +59,22 @@ export interface ArmRunResult {
 
 /** What a guest program gets: its boot vCPU, the firmware tables, a console. */
 export interface ArmGuestEnv {
-  readonly vcpu: ArmVcpuType;
+  readonly vcpu: ArmVcpu;
   readonly firmware: FirmwareDescription;
   /** Guest RAM as the guest may use it (the /memory range). */
   readonly ram: { readonly base: bigint; readonly size: bigint };
   log(line: string): void;
   /** Places code at physical address `pc`: what a vCPU started there by PSCI CPU_ON runs. */
-  defineEntry(pc: bigint, code: (vcpu: ArmVcpuType) => void): void;
+  defineEntry(pc: bigint, code: (vcpu: ArmVcpu) => void): void;
 }
 
 export type ArmGuestProgram = (env: ArmGuestEnv) => void;
-
-const PSCI_WORDS: Readonly<Record<PsciVersionName, number>> = {
-  "0.1": PSCI_VERSION_0_1,
-  "0.2": PSCI_VERSION_0_2,
-  "1.0": PSCI_VERSION_1_0,
-  "1.1": PSCI_VERSION_1_1,
-};
 
 /** Nanoseconds per tick: a 62.5 MHz generic timer, QEMU virt's CNTFRQ. */
 const NS_PER_TICK = 16n;
 /** Simulated real time at tick 0: 2026-01-01T00:00:00Z. Never the host's clock. */
 const EPOCH_NS = 1767225600n * 1_000_000_000n;
 const PAGE_SHIFT = 12n;
-
-function resolve(o: ArmVirtMachineOptions): ArmVirtResolvedOptions {
-  const host = o.host;
-  if (host !== "kvm" && host !== "xen" && host !== "none") {
-    throw new Error(`host=${String(host)} is not a host kind: use kvm, xen or none`);
-  }
-  const vcpus = o.vcpus ?? 2;
-  if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 64) {
-    throw new Error(`vcpus=${vcpus} is out of range: use 1 to 64`);
-  }
-  const psciVersion = o.psciVersion ?? "1.1";
-  if (!(psciVersion in PSCI_WORDS)) {
-    throw new Error(
-      `psci-version=${String(psciVersion)} is not supported: use 0.1, 0.2, 1.0 or 1.1`,
-    );
-  }
-  if (psciVersion === "0.1" && host !== "kvm") {
-    throw new Error(
-      `psci-version=0.1 (KVM's pre-standard ids) needs host=kvm; ${host} implements PSCI 0.2+`,
-    );
-  }
-  const ramSize = o.ramSize ?? 128 << 20;
-  if (ramSize < 1 << 20 || ramSize % 4096 !== 0) {
-    throw new Error(`ram size ${ramSize} is not usable: give at least 1 MiB, a multiple of 4 KiB`);
-  }
-  const apf = o.apf ?? false;
-  if (apf && host !== "kvm") {
-    throw new Error(
-      `apf=on needs host=kvm: the async-PF service is a KVM vendor hypervisor service`,
-    );
-  }
-  return {
-    host,
-    apf,
-    ptp: host === "kvm" && (o.ptp ?? true),
-    pvTime: host === "kvm" && (o.pvTime ?? true),
-    trng: host === "kvm" && (o.trng ?? true),
-    trngSeed: (o.trngSeed ?? 0x5eed_0000_c0ffeen).toString(),
-    psciVersion,
-    psci: o.psci ?? true,
-    conduit: o.conduit ?? (host === "none" ? "smc" : "hvc"),
-    firmwareTables: o.firmwareTables ?? "dt",
-    vcpus,
-    ramBase: (o.ramBase ?? 0x40000000n).toString(),
-    ramSize,
-    swapInTicks: o.swapInTicks ?? 20000,
-    apfReadyIntid: o.apfReadyIntid ?? KVM_APF_DEFAULT_READY_INTID,
-  };
-}
 
 type ConduitRoute =
   | { readonly kind: "undefined"; readonly why: string }
@@ -247,12 +122,12 @@ export class ArmVirtMachine implements VcpuPlatform {
   private idleTicks = 0n;
   private lines: string[] = [];
   private readonly swappedOut = new Set<bigint>();
-  private readonly entries = new Map<bigint, (vcpu: ArmVcpuType) => void>();
+  private readonly entries = new Map<bigint, (vcpu: ArmVcpu) => void>();
   private startingSecondaries = false;
   private readonly pvRegionBase: bigint;
 
   constructor(options: ArmVirtMachineOptions, incoming?: FirmwareRegistersState) {
-    const o = resolve(options);
+    const o = resolveArmVirtOptions(options);
     this.options = o;
     this.entropy = new SeededEntropy(BigInt(o.trngSeed));
     const ramBase = BigInt(o.ramBase);
@@ -266,155 +141,26 @@ export class ArmVirtMachine implements VcpuPlatform {
     this.pvRegionBase =
       o.host === "kvm" ? ramBase + BigInt(o.ramSize) - pvBytes : ramBase + BigInt(o.ramSize);
 
-    const wantPsci = PSCI_WORDS[o.psciVersion];
-    let refusals: FrozenSetRefusal[] = [];
-    switch (o.host) {
-      case "kvm": {
-        const kernel = options.hostKernel ?? (o.apf ? KVM_HOST_APF : KVM_HOST_MAINLINE);
-        this.hostKernel = kernel;
-        const fw = new FirmwareRegisters(kernel, o.psciVersion !== "0.1");
-        if (incoming !== undefined) {
-          refusals = restoreFirmwareRegisters(fw, incoming);
-        } else {
-          // The VMM writes the whole set from the machine options, never keeping a host default.
-          const want: [HypercallServiceId, boolean][] = [
-            ["kvm-features", true],
-            ["ptp", o.ptp],
-            ["pv-time", o.pvTime],
-            ["apf", o.apf],
-            ["trng", o.trng],
-            ["discover-impl", false],
-          ];
-          for (const [id, on] of want) {
-            if (fw.setService(id, on) !== 0) {
-              const name = HYPERCALL_SERVICES.find((s) => s.id === id)?.name ?? id;
-              throw new Error(
-                `host "${kernel.name}" does not implement ${name}, which this machine's options ask for: turn that option off or use a host that has it`,
-              );
-            }
-          }
-          if (fw.set(KVM_REG_ARM_PSCI_VERSION, BigInt(wantPsci)) !== 0) {
-            throw new Error(
-              `host "${kernel.name}" cannot provide PSCI ${o.psciVersion}: choose a lower psci-version`,
-            );
-          }
-        }
-        this.frozenSet = fw;
-        const d = new SmcccDispatcher();
-        d.register(
-          createArchService({
-            smcccVersion: { major: 1, minor: 1 },
-            spectreV2: kernel.spectreV2,
-            spectreV4: kernel.spectreV4,
-            spectreBhb: kernel.spectreBhb,
-            answersSelfQueries: false,
-            otherFeature: (fid) =>
-              fid === ARM_SMCCC_HV_PV_TIME_FEATURES ? (fw.enabled("pv-time") ? 0 : -1) : undefined,
-          }),
-        );
-        d.register(
-          createPsciService({
-            version: () => fw.psci,
-            power: this.power,
-            smcccVersionImplemented: true,
-            systemSuspend: false,
-          }),
-        );
-        d.register(
-          createVendorHypService({
-            uid: KVM_VENDOR_HYP_UID,
-            featureWords: () => fw.vendorFeatureWords(),
-            ...(kernel.services.includes("ptp") ? { ptp: this.ptpClock() } : {}),
-          }),
-        );
-        if (kernel.services.includes("trng")) {
-          d.register(createTrngService(() => this.entropy));
-        }
-        if (kernel.services.includes("pv-time")) {
-          const st = new StolenTime(o.vcpus, this.memory);
-          for (let i = 0; i < o.vcpus; i++) {
-            const err = st.setIpa(i, this.pvRegionBase + BigInt(i * PV_TIME_RECORD_SIZE));
-            if (err !== undefined) throw new Error(`broken machine layout: ${err}`);
-          }
-          this.stolenTime = st;
-          d.register(createPvTimeService(st));
-        }
-        if (kernel.services.includes("apf")) {
-          const apf = new AsyncPageFaults(
-            {
-              vcpus: o.vcpus,
-              readyIntid: o.apfReadyIntid,
-              swapInTicks: BigInt(o.swapInTicks),
-            },
-            {
-              memory: this.memory,
-              now: () => this.clock,
-              raisePpi: (v, intid) => this.vcpu(v).pendingPpis.add(intid),
-              pageIn: (page) => this.swappedOut.delete(page),
-            },
-          );
-          this.apf = apf;
-          d.register(apf.service());
-        }
-        this.hypervisor = d;
-        this.firmwareMonitor = undefined;
-        break;
-      }
-      case "xen": {
-        this.hostKernel = undefined;
-        this.frozenSet = undefined;
-        const d = new SmcccDispatcher();
-        d.register(
-          createArchService({
-            smcccVersion: { major: 1, minor: 1 },
-            spectreV2: "mitigated",
-            spectreV4: "mitigated",
-            spectreBhb: "mitigated",
-            answersSelfQueries: false,
-          }),
-        );
-        d.register(
-          createPsciService({
-            version: wantPsci,
-            power: this.power,
-            smcccVersionImplemented: true,
-            systemSuspend: false,
-          }),
-        );
-        d.register(createXenHypService());
-        this.hypervisor = d;
-        this.firmwareMonitor = undefined;
-        break;
-      }
-      case "none": {
-        this.hostKernel = undefined;
-        this.frozenSet = undefined;
-        this.hypervisor = undefined;
-        // EL3 firmware in the TF-A mould: SMCCC 1.2, PSCI with entry-point checks.
-        const d = new SmcccDispatcher();
-        d.register(
-          createArchService({
-            smcccVersion: { major: 1, minor: 2 },
-            spectreV2: "mitigated",
-            spectreV4: "mitigated",
-            spectreBhb: "mitigated",
-            answersSelfQueries: true,
-          }),
-        );
-        d.register(
-          createPsciService({
-            version: wantPsci,
-            power: this.power,
-            smcccVersionImplemented: true,
-            systemSuspend: true,
-            isValidEntry: (pc) => this.memory.contains(pc, 4),
-          }),
-        );
-        this.firmwareMonitor = d;
-        break;
-      }
-    }
-    this.refusals = refusals;
+    const w = wireHost({
+      options: o,
+      ...(options.hostKernel !== undefined ? { hostKernel: options.hostKernel } : {}),
+      ...(incoming !== undefined ? { incoming } : {}),
+      memory: this.memory,
+      power: this.power,
+      pvRegionBase: this.pvRegionBase,
+      ptp: this.ptpClock(),
+      entropy: () => this.entropy,
+      now: () => this.clock,
+      raisePpi: (v, intid) => this.vcpu(v).pendingPpis.add(intid),
+      pageIn: (page) => this.swappedOut.delete(page),
+    });
+    this.hostKernel = w.hostKernel;
+    this.frozenSet = w.frozenSet;
+    this.hypervisor = w.hypervisor;
+    this.firmwareMonitor = w.firmwareMonitor;
+    this.apf = w.apf;
+    this.stolenTime = w.stolenTime;
+    this.refusals = w.refusals;
 
     const guestRamSize = this.pvRegionBase - ramBase;
     if (o.firmwareTables === "dt") {
@@ -439,7 +185,9 @@ export class ArmVirtMachine implements VcpuPlatform {
     const ramBase = BigInt(o.ramBase);
     writeMachineTree(
       {
-        ...(o.psci ? { psci: { version: PSCI_WORDS[o.psciVersion], method: o.conduit } } : {}),
+        ...(o.psci
+          ? { psci: { version: PSCI_VERSION_WORDS[o.psciVersion], method: o.conduit } }
+          : {}),
         mpidrs: this.vcpus.map((_, i) => this.power.mpidr(i)),
         memory: { base: ramBase, size: guestRamSize ?? this.pvRegionBase - ramBase },
         ...(o.host === "xen"
@@ -529,7 +277,7 @@ export class ArmVirtMachine implements VcpuPlatform {
     return this.clock;
   }
 
-  conduit(vcpu: ArmVcpuType, insn: Conduit, imm: number): void {
+  conduit(vcpu: ArmVcpu, insn: Conduit, imm: number): void {
     this.clock += 1n;
     const functionId = Number(BigInt.asUintN(32, vcpu.x[0] ?? 0n));
     vcpu.conduitTrace.push({ insn, imm, functionId });
@@ -555,7 +303,7 @@ export class ArmVirtMachine implements VcpuPlatform {
     }
   }
 
-  load64(vcpu: ArmVcpuType, gpa: bigint): MemoryAccessResult {
+  load64(vcpu: ArmVcpu, gpa: bigint): MemoryAccessResult {
     this.clock += 1n;
     if (this.swappedOut.has(gpa >> PAGE_SHIFT)) {
       const action =
@@ -568,31 +316,31 @@ export class ArmVirtMachine implements VcpuPlatform {
     return { kind: "value", value: this.memory.readU64(gpa) };
   }
 
-  store64(_vcpu: ArmVcpuType, gpa: bigint, value: bigint): void {
+  store64(_vcpu: ArmVcpu, gpa: bigint, value: bigint): void {
     this.clock += 1n;
     // Stores to a swapped-out page stall; the guest programs here only load from such pages.
     if (this.swappedOut.has(gpa >> PAGE_SHIFT)) this.stallOn(gpa);
     this.memory.writeU64(gpa, value);
   }
 
-  load32(_vcpu: ArmVcpuType, gpa: bigint): number {
+  load32(_vcpu: ArmVcpu, gpa: bigint): number {
     this.clock += 1n;
     if (this.swappedOut.has(gpa >> PAGE_SHIFT)) this.stallOn(gpa);
     return this.memory.readU32(gpa);
   }
 
-  store32(_vcpu: ArmVcpuType, gpa: bigint, value: number): void {
+  store32(_vcpu: ArmVcpu, gpa: bigint, value: number): void {
     this.clock += 1n;
     if (this.swappedOut.has(gpa >> PAGE_SHIFT)) this.stallOn(gpa);
     this.memory.writeU32(gpa, value);
   }
 
-  work(vcpu: ArmVcpuType, ticks: bigint): void {
+  work(vcpu: ArmVcpu, ticks: bigint): void {
     this.clock += ticks;
     if (vcpu.index === 0) this.startSecondaries();
   }
 
-  waitForInterrupt(vcpu: ArmVcpuType): void {
+  waitForInterrupt(vcpu: ArmVcpu): void {
     this.apf?.poll();
     if (vcpu.index === 0) this.startSecondaries();
     if (vcpu.pendingPpis.size > 0) return;
@@ -611,7 +359,7 @@ export class ArmVirtMachine implements VcpuPlatform {
     this.apf?.poll();
   }
 
-  boundary(vcpu: ArmVcpuType): void {
+  boundary(vcpu: ArmVcpu): void {
     this.apf?.poll();
     vcpu.takeInterrupts();
   }
@@ -696,7 +444,7 @@ export class ArmVirtMachine implements VcpuPlatform {
     }
   }
 
-  private apply(vcpu: ArmVcpuType, outcome: SmcccOutcome): void {
+  private apply(vcpu: ArmVcpu, outcome: SmcccOutcome): void {
     switch (outcome.kind) {
       case "return":
         writeSmcccResults(vcpu.x, outcome);
