@@ -195,20 +195,24 @@ function wireXen(p: HostWiringPorts): HostWiring {
 
 function wireFirmwareOnly(p: HostWiringPorts): HostWiring {
   const d = new SmcccDispatcher();
-  d.register(
-    createArchService({
-      smcccVersion: { major: 1, minor: 2 },
-      spectreV2: "mitigated",
-      spectreV4: "mitigated",
-      spectreBhb: "mitigated",
-      answersSelfQueries: true,
-    }),
-  );
+  const smccc11 = p.options.firmwareSmccc !== "1.0";
+  // SMCCC 1.0 firmware predates SMCCC_VERSION and the architecture service: OEN 0 is unknown.
+  if (smccc11) {
+    d.register(
+      createArchService({
+        smcccVersion: { major: 1, minor: 2 },
+        spectreV2: "mitigated",
+        spectreV4: "mitigated",
+        spectreBhb: "mitigated",
+        answersSelfQueries: true,
+      }),
+    );
+  }
   d.register(
     createPsciService({
       version: PSCI_VERSION_WORDS[p.options.psciVersion],
       power: p.power,
-      smcccVersionImplemented: true,
+      smcccVersionImplemented: smccc11,
       systemSuspend: true,
       isValidEntry: (pc) => p.memory.contains(pc, 4),
     }),

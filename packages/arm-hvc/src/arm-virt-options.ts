@@ -23,6 +23,11 @@ export interface ArmVirtMachineOptions {
   readonly trng?: boolean;
   /** Seed of the simulated entropy source behind TRNG. */
   readonly trngSeed?: bigint;
+  /**
+   * SMCCC version of the EL3 firmware (host=none). Default "1.2"; "1.0" firmware has no
+   * SMCCC_VERSION and no Arm architecture service, and PSCI_FEATURES(SMCCC_VERSION) says so.
+   */
+  readonly firmwareSmccc?: "1.0" | "1.2";
   /** Default 1.1. "0.1" (KVM's pre-standard ids) exists on host=kvm only. */
   readonly psciVersion?: PsciVersionName;
   /** Describe PSCI to the guest (a /psci node, or the FADT PSCI flag). Default true. */
@@ -50,6 +55,7 @@ export interface ArmVirtResolvedOptions {
   readonly pvTime: boolean;
   readonly trng: boolean;
   readonly trngSeed: string;
+  readonly firmwareSmccc: "1.0" | "1.2";
   readonly psciVersion: PsciVersionName;
   readonly psci: boolean;
   readonly conduit: Conduit;
@@ -94,6 +100,13 @@ export function resolveArmVirtOptions(o: ArmVirtMachineOptions): ArmVirtResolved
   if (ramSize < 1 << 20 || ramSize % 4096 !== 0) {
     throw new Error(`ram size ${ramSize} is not usable: give at least 1 MiB, a multiple of 4 KiB`);
   }
+  const firmwareSmccc = o.firmwareSmccc ?? "1.2";
+  if (firmwareSmccc !== "1.0" && firmwareSmccc !== "1.2") {
+    throw new Error(`smccc=${String(firmwareSmccc)} is not supported: use 1.0 or 1.2`);
+  }
+  if (firmwareSmccc === "1.0" && host !== "none") {
+    throw new Error(`smccc=1.0 describes old EL3 firmware and needs host=none`);
+  }
   const apf = o.apf ?? false;
   if (apf && host !== "kvm") {
     throw new Error(
@@ -107,6 +120,7 @@ export function resolveArmVirtOptions(o: ArmVirtMachineOptions): ArmVirtResolved
     pvTime: host === "kvm" && (o.pvTime ?? true),
     trng: host === "kvm" && (o.trng ?? true),
     trngSeed: (o.trngSeed ?? 0x5eed_0000_c0ffeen).toString(),
+    firmwareSmccc,
     psciVersion,
     psci: o.psci ?? true,
     conduit: o.conduit ?? (host === "none" ? "smc" : "hvc"),

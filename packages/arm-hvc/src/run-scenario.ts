@@ -68,6 +68,7 @@ function header(o: ArmScenarioOptions): string {
   if (o.firmwareTables !== undefined) parts.push(`tables=${o.firmwareTables}`);
   if (o.psci === false) parts.push("psci=off");
   if (o.conduit !== undefined) parts.push(`conduit=${o.conduit}`);
+  if (o.firmwareSmccc !== undefined) parts.push(`smccc=${o.firmwareSmccc}`);
   return `hvsim: arm64-virt ${parts.join(",")} --guest ${o.guest}`;
 }
 
@@ -123,8 +124,8 @@ export function runArmScenario(o: ArmScenarioOptions): ArmScenarioResult {
 
 /**
  * Parses a QEMU-style machine string, `arm64-virt[,host=kvm|xen|none][,apf=on|off]
- * [,psci-version=1.1][,tables=dt|acpi][,psci=on|off][,conduit=hvc|smc][,kernel=NAME]
- * [,vcpus=N]`, into scenario options (without the guest).
+ * [,psci-version=1.1][,tables=dt|acpi][,psci=on|off][,conduit=hvc|smc][,smccc=1.0|1.2]
+ * [,kernel=NAME][,vcpus=N]`, into scenario options (without the guest).
  */
 export function parseArmMachineSpec(spec: string): Omit<ArmScenarioOptions, "guest"> {
   const [type, ...props] = spec.split(",");
@@ -140,6 +141,7 @@ export function parseArmMachineSpec(spec: string): Omit<ArmScenarioOptions, "gue
     conduit?: Conduit;
     hostKernel?: string;
     vcpus?: number;
+    firmwareSmccc?: "1.0" | "1.2";
   } = {};
   const onOff = (k: string, v: string) => {
     if (v === "on") return true;
@@ -177,6 +179,10 @@ export function parseArmMachineSpec(spec: string): Omit<ArmScenarioOptions, "gue
         if (v !== "hvc" && v !== "smc") throw new Error(`conduit=${v}: use hvc or smc`);
         out.conduit = v;
         break;
+      case "smccc":
+        if (v !== "1.0" && v !== "1.2") throw new Error(`smccc=${v}: use 1.0 or 1.2`);
+        out.firmwareSmccc = v;
+        break;
       case "kernel":
         out.hostKernel = v;
         break;
@@ -188,7 +194,7 @@ export function parseArmMachineSpec(spec: string): Omit<ArmScenarioOptions, "gue
       }
       default:
         throw new Error(
-          `unknown arm64-virt property "${k}": known are host, apf, psci, psci-version, tables, conduit, kernel, vcpus`,
+          `unknown arm64-virt property "${k}": known are host, apf, psci, psci-version, tables, conduit, smccc, kernel, vcpus`,
         );
     }
   }

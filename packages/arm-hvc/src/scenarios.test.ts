@@ -253,6 +253,22 @@ describe("no hypervisor (EL3 firmware only; HVC is UNDEFINED)", () => {
     expect(cpu.conduitTrace).toEqual([]);
   });
 
+  test("SMCCC 1.0 firmware: PSCI only; the client makes no SMCCC call beyond PSCI", () => {
+    const m = new ArmVirtMachine({ host: "none", firmwareSmccc: "1.0" });
+    const r = m.run(discoveryGuest());
+    expect(r.lines).toContain("psci: SMC Calling Convention v1.0");
+    expect(r.lines).toContain(
+      "discovery: conduit=smc psci=1.1 smccc=1.0 hypervisor=none services=none",
+    );
+    expect(trace(m).every((t) => /^smc#0:[8c]4/.test(t))).toBe(true);
+    expect(() => new ArmVirtMachine({ host: "kvm", firmwareSmccc: "1.0" })).toThrow(
+      /needs host=none/,
+    );
+    expect(() => new ArmVirtMachine({ host: "none", firmwareSmccc: "1.1" as never })).toThrow(
+      /use 1.0 or 1.2/,
+    );
+  });
+
   test("firmware PSCI checks entry points; SYSTEM_SUSPEND is offered", () => {
     const m = new ArmVirtMachine({ host: "none" });
     const cpu = m.vcpus[0] as ArmVcpu;
@@ -509,7 +525,7 @@ describe("scenario entry point", () => {
     expect(parseArmMachineSpec("arm64-virt")).toEqual({ host: "kvm" });
     expect(
       parseArmMachineSpec(
-        "arm64-virt,host=none,apf=off,psci=on,psci-version=1.0,tables=acpi,conduit=smc,kernel=kvm-old,vcpus=4",
+        "arm64-virt,host=none,apf=off,psci=on,psci-version=1.0,tables=acpi,conduit=smc,smccc=1.0,kernel=kvm-old,vcpus=4",
       ),
     ).toEqual({
       host: "none",
@@ -518,6 +534,7 @@ describe("scenario entry point", () => {
       psciVersion: "1.0",
       firmwareTables: "acpi",
       conduit: "smc",
+      firmwareSmccc: "1.0",
       hostKernel: "kvm-old",
       vcpus: 4,
     });
@@ -528,6 +545,7 @@ describe("scenario entry point", () => {
     expect(() => parseArmMachineSpec("arm64-virt,psci-version=2")).toThrow(/psci-version=2/);
     expect(() => parseArmMachineSpec("arm64-virt,tables=fdt")).toThrow(/use dt or acpi/);
     expect(() => parseArmMachineSpec("arm64-virt,conduit=svc")).toThrow(/use hvc or smc/);
+    expect(() => parseArmMachineSpec("arm64-virt,smccc=1.1")).toThrow(/use 1.0 or 1.2/);
     expect(() => parseArmMachineSpec("arm64-virt,vcpus=two")).toThrow(/whole number/);
     expect(() => parseArmMachineSpec("arm64-virt,colour=red")).toThrow(
       /unknown arm64-virt property "colour"/,
@@ -561,6 +579,9 @@ describe("scenario entry point", () => {
     expect(r.lines[0]).toBe(
       "hvsim: arm64-virt host=kvm,kernel=kvm-apf,apf=off,psci-version=1.0,tables=dt,psci=off,conduit=hvc --guest discovery",
     );
+    expect(
+      runArmScenario({ host: "none", firmwareSmccc: "1.0", guest: "discovery" }).lines[0],
+    ).toBe("hvsim: arm64-virt host=none,smccc=1.0 --guest discovery");
   });
 
   test("runs are deterministic", () => {
