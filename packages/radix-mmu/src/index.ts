@@ -40,7 +40,7 @@ export {
   setPageRc,
   unmapPage,
 } from "./builders/tree";
-export type { Leaf, LeafFlags, RadixTree, TreeShape } from "./builders/tree";
+export type { Leaf, LeafFlags, MapResult, RadixTree, TreeShape } from "./builders/tree";
 export {
   createPartitionTable,
   createProcessTable,

@@ -337,8 +337,10 @@ export class RadixMmu implements Translator {
     if (r === WALK_NESTED_FAULT) return this.endWalkFault(this.fault!);
     if (r === WALK_FAULT) return this.endWalkFault(this.si(access, eaHi, eaLo, this.wCause));
 
-    // Process-scoped permission check.
-    let attr = this.wPteLo;
+    // Process-scoped permission check. TLB entries keep only the attribute bits (the low
+    // 12 bits of the PTE: SW, R, C, ATT, EAA); the full word is needed to write R/C back.
+    let pteLo = this.wPteLo;
+    let attr = pteLo & 0xfff;
     const procShift = this.wShift;
     const gRa = this.wRa;
     if ((attr & PTE_ATT) === ATT_NI_IO && access === 2) {
@@ -352,7 +354,8 @@ export class RadixMmu implements Translator {
     const need = access === 1 ? PTE_R | PTE_C : PTE_R;
     if ((attr & need) !== need) {
       if (!this.rcSet) return this.endWalkFault(this.si(access, eaHi, eaLo, DSISR_ATOMIC_RC));
-      attr = this.setRc(this.wPteAddr, attr, need);
+      pteLo = this.setRc(this.wPteAddr, pteLo, need);
+      attr = pteLo & 0xfff;
     }
 
     let ra = gRa;
@@ -419,7 +422,8 @@ export class RadixMmu implements Translator {
       this.fault = this.hsi(access, eaHi, eaLo, gpa, this.wCause | tableFlag);
       return -1;
     }
-    let attr = this.wPteLo;
+    let pteLo = this.wPteLo;
+    let attr = pteLo & 0xfff;
     if ((attr & PTE_ATT) === ATT_NI_IO && eff === 2) {
       this.fault = this.hsi(access, eaHi, eaLo, gpa, SRR1_NOEXEC_GUARD | tableFlag);
       return -1;
@@ -442,7 +446,8 @@ export class RadixMmu implements Translator {
             : this.si(eff, eaHi, eaLo, DSISR_ATOMIC_RC);
         return -1;
       }
-      attr = this.setRc(this.wPteAddr, attr, need);
+      pteLo = this.setRc(this.wPteAddr, pteLo, need);
+      attr = pteLo & 0xfff;
     }
     const shift = this.wShift;
     const hpa = this.wRa;
@@ -564,8 +569,9 @@ export class RadixMmu implements Translator {
     return nls >= 5 && nls <= 16 && psize - nls >= 12 && psize <= 52 && level < 8;
   }
 
-  private setRc(pteAddr: number, attr: number, need: number): number {
-    const updated = (attr | need) >>> 0;
+  /** Writes R (and C) into the PTE's low word; returns the new word. */
+  private setRc(pteAddr: number, pteLo: number, need: number): number {
+    const updated = (pteLo | need) >>> 0;
     this.mem.write32(pteAddr + 4, updated);
     this.c.rcUpdates++;
     return updated;

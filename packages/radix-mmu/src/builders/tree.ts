@@ -160,11 +160,19 @@ function checkVa(tree: RadixTree, va: number, shift: number): void {
   }
 }
 
+/** What mapPage changed beyond the leaf. */
+export interface MapResult {
+  /** A directory with no valid entries left was replaced by the leaf: cached directory
+   *  entries (page-walk cache) are stale, so invalidate with RIC=2, not just the TLB. */
+  replacedDirectory: boolean;
+}
+
 /**
  * Maps one page: va (tree address; for a process tree the EA without quadrant bits) -> pa,
- * with a leaf at the level whose page size is 2^pageShift. Creates directories as needed and
- * replaces an existing leaf of the same size. Throws if a differently-sized mapping is in the way.
- * After changing a live tree, the caller must invalidate (tlbie / RadixMmu.invalidate).
+ * with a leaf at the level whose page size is 2^pageShift. Creates directories as needed,
+ * replaces an existing leaf of the same size or an emptied directory. Throws if a mapping of
+ * another size is in the way. After changing a live tree, the caller must invalidate (tlbie /
+ * RadixMmu.invalidate): the TLB for a replaced leaf, the PWC too for a replaced directory.
  */
 export function mapPage(
   tree: RadixTree,
@@ -172,7 +180,7 @@ export function mapPage(
   pa: number,
   pageShift: number,
   flags: LeafFlags,
-): void {
+): MapResult {
   const shifts = pageShifts(tree.shape);
   const leafLevel = shifts.indexOf(pageShift);
   if (leafLevel < 0) {
@@ -209,13 +217,34 @@ export function mapPage(
   }
   const e = table + levelIndex(shape, va, leafLevel) * 8;
   const hi = mem.read32(e) >>> 0;
+  let replacedDirectory = false;
   if ((hi & PTE_V_HI) !== 0 && (hi & PTE_L_HI) === 0) {
-    throw new Error(`0x${va.toString(16)} has smaller pages mapped below it; unmap them first`);
+    const lo = mem.read32(e + 4) >>> 0;
+    if (!directoryEmpty(mem, (hi & 0x0fffffff) * TWO32 + ((lo & 0xffffff00) >>> 0), lo & 0x1f)) {
+      throw new Error(`0x${va.toString(16)} has smaller pages mapped below it; unmap them first`);
+    }
+    // An emptied directory is replaced by the leaf (its table is leaked, not reused).
+    replacedDirectory = true;
   }
   const [nh, nl] = encodePte(pa, flags);
   // Low word first, then the word holding V, so a concurrent walker never sees a half entry.
   mem.write32(e + 4, nl);
   mem.write32(e, nh);
+  return { replacedDirectory };
+}
+
+/** True when no entry below this directory is valid. */
+function directoryEmpty(mem: PhysMem, table: number, nls: number): boolean {
+  const n = 2 ** nls;
+  for (let i = 0; i < n; i++) {
+    const hi = mem.read32(table + i * 8) >>> 0;
+    if ((hi & PTE_V_HI) === 0) continue;
+    if ((hi & PTE_L_HI) !== 0) return false;
+    const lo = mem.read32(table + i * 8 + 4) >>> 0;
+    if (!directoryEmpty(mem, (hi & 0x0fffffff) * TWO32 + ((lo & 0xffffff00) >>> 0), lo & 0x1f))
+      return false;
+  }
+  return true;
 }
 
 /** Finds the leaf mapping `va` (any address inside the page), or undefined. */
