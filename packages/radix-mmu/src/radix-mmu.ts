@@ -10,7 +10,7 @@ import type {
 import { copyCounters, READS_HISTOGRAM_MAX, zeroCounters, type MmuCounters } from "./counters";
 import { PageWalkCache, PWC_PARTITION, PWC_PROCESS, type PwcEntry } from "./page-walk-cache";
 import type { PhysMem } from "./phys-mem";
-import { POW2 } from "./pow2";
+import { modPow2, POW2 } from "./pow2";
 import {
   ATT_NI_IO,
   DSISR_ATOMIC_RC,
@@ -210,11 +210,10 @@ export class RadixMmu implements Translator {
         const perm = this.entryPerm(slot, regs);
         if ((perm & ACCESS_BIT[access]!) !== 0) {
           this.c.tlbHits++;
-          const shift = this.tlb.hitShift;
           return {
             kind: "ok",
-            ra: this.tlb.raBase[slot]! + (va % POW2[shift]!),
-            pageShift: shift,
+            ra: this.tlb.raBase[slot]! + (va - this.tlb.hitBase),
+            pageShift: this.tlb.hitShift,
             perm,
           };
         }
@@ -281,7 +280,7 @@ export class RadixMmu implements Translator {
     // Process table (PATE dw1): base aligned to its size, PID inside it.
     const prtb = (this.p1Hi & 0xfffff) * TWO32 + ((this.p1Lo & 0xfffff000) >>> 0);
     const prtSize = POW2[(this.p1Lo & 0x1f) + 12]!;
-    if (prtb % prtSize !== 0) {
+    if (modPow2(prtb, (this.p1Lo & 0x1f) + 12) !== 0) {
       return this.endWalkFault(this.si(access, eaHi, eaLo, DSISR_BADCONFIG));
     }
     if (pid * 16 >= prtSize) return this.endWalkFault(this.si(access, eaHi, eaLo, DSISR_NOPTE));
@@ -369,9 +368,9 @@ export class RadixMmu implements Translator {
       // The TLB entry covers the smaller of the two pages.
       if (this.pShift < shift) shift = this.pShift;
       partAttr = this.pAttr;
-      gpaBase = gRa - (gRa % POW2[shift]!);
+      gpaBase = gRa - modPow2(gRa, shift);
     }
-    const off = va % POW2[shift]!;
+    const off = modPow2(va, shift);
     this.tlb.insert(TLB_PROCESS, lpid, pid, shift, va, ra - off, attr, partAttr, gpaBase);
     this.endWalk();
     let perm = procPerm(attr, regs);
@@ -399,7 +398,7 @@ export class RadixMmu implements Translator {
       this.c.partitionTlbHits++;
       this.pShift = this.tlb.hitShift;
       this.pAttr = this.tlb.partAttr[slot]!;
-      return this.tlb.raBase[slot]! + (gpa % POW2[this.pShift]!);
+      return this.tlb.raBase[slot]! + (gpa - this.tlb.hitBase);
     }
     this.c.partitionTlbMisses++;
     const treeBits = ((((this.p0Hi >>> 29) & 3) << 3) | ((this.p0Lo >>> 5) & 7)) + 31;
@@ -457,7 +456,7 @@ export class RadixMmu implements Translator {
       0,
       shift,
       gpa,
-      hpa - (gpa % POW2[shift]!),
+      hpa - modPow2(gpa, shift),
       NO_ENTRY,
       attr,
       0,
@@ -528,8 +527,7 @@ export class RadixMmu implements Translator {
       if ((hi & PTE_L_HI) !== 0) {
         // RPN: bits 7:51; hvsim real addresses are < 2^52, so bits 7:11 are not kept.
         const rpn = (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
-        const p = POW2[psize]!;
-        this.wRa = rpn - (rpn % p) + (va % p);
+        this.wRa = rpn - modPow2(rpn, psize) + modPow2(va, psize);
         this.wShift = psize;
         this.wPteLo = lo;
         this.wPteAddr = hpa;
@@ -545,7 +543,7 @@ export class RadixMmu implements Translator {
   /** Tables are aligned to their size; hardware ignores the low bits (QEMU logs and masks). */
   private alignTable(base: number, nls: number): number {
     const size = POW2[Math.min(nls + 3, 52)]!;
-    const mis = base % size;
+    const mis = base - Math.floor(base / size) * size;
     if (mis === 0) return base;
     this.log(`misaligned page directory base 0x${base.toString(16)} (size 0x${size.toString(16)})`);
     return base - mis;

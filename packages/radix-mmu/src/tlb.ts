@@ -45,8 +45,10 @@ export class Tlb {
   private readonly gpaBase: Float64Array;
   /** Page shifts inserted since the last full clear, probed in order on lookup. */
   private shifts: number[] = [];
-  /** Shift of the entry found by the last successful lookup. */
+  /** Shift and page base (tree / guest real address) of the entry found by the last
+   *  successful lookup. */
   hitShift = 0;
+  hitBase = 0;
 
   constructor(size: number) {
     if (size !== 0 && (size < 2 || (size & (size - 1)) !== 0 || size > 1 << 20)) {
@@ -77,7 +79,8 @@ export class Tlb {
     const shifts = this.shifts;
     for (let i = 0; i < shifts.length; i++) {
       const s = shifts[i]!;
-      const vpn = Math.floor(va / POW2[s]!);
+      const p = POW2[s]!;
+      const vpn = Math.floor(va / p);
       const slot = this.slotOf(kind, lpid, pid, vpn, s);
       if (
         this.kind[slot] === kind &&
@@ -87,6 +90,7 @@ export class Tlb {
         this.lpid[slot] === lpid
       ) {
         this.hitShift = s;
+        this.hitBase = vpn * p;
         return slot;
       }
     }
