@@ -5,6 +5,8 @@ export const PWC_PARTITION = 2;
 
 /** One cached page-directory entry as plain data. */
 export interface PwcEntry {
+  /** Position in the cache (replacement is round-robin over positions). */
+  slot: number;
   scope: "process" | "partition";
   lpid: number;
   pid: number;
@@ -119,6 +121,7 @@ export class PageWalkCache {
       const sc = this.scope[i]!;
       if (sc === 0) continue;
       out.push({
+        slot: i,
         scope: sc === PWC_PROCESS ? "process" : "partition",
         lpid: this.lpid[i]!,
         pid: this.pid[i]!,
@@ -132,10 +135,17 @@ export class PageWalkCache {
     return out;
   }
 
-  load(entries: readonly PwcEntry[]): void {
+  /** Next position round-robin replacement will use (part of the state). */
+  get nextSlot(): number {
+    return this.next;
+  }
+
+  /** Restores entries listed by entries() into their positions, and the replacement pointer. */
+  load(entries: readonly PwcEntry[], nextSlot: number): void {
     this.invalidate(undefined, undefined, undefined);
-    this.next = 0;
     for (const e of entries) {
+      if (e.slot >= this.size) continue;
+      this.next = e.slot;
       this.insert(
         e.scope === "process" ? PWC_PROCESS : PWC_PARTITION,
         e.lpid,
@@ -147,5 +157,6 @@ export class PageWalkCache {
         e.nextNls,
       );
     }
+    this.next = this.size === 0 ? 0 : nextSlot % this.size;
   }
 }

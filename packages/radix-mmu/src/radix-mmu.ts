@@ -87,6 +87,8 @@ export interface RadixMmuState {
   version: 1;
   tlb: TlbEntry[];
   pwc: PwcEntry[];
+  /** The page-walk cache's round-robin replacement position. */
+  pwcNext: number;
   pate: { lpid: number; words: [number, number, number, number] }[];
   pateCachePtcr: [number, number];
   prte: { lpid: number; pid: number; hi: number; lo: number }[];
@@ -721,7 +723,9 @@ export class RadixMmu implements Translator {
         if (op.local) this.c.tlbiel++;
         else this.c.tlbie++;
         this.log(d.why);
-        this.dropEverything();
+        // A guest can only reach its own partition's entries.
+        if (op.regs.msrHV) this.dropEverything();
+        else this.dropLpid(op.regs.lpidr >>> 0);
         return DONE;
       case "invalidate":
         if (op.local) this.c.tlbiel++;
@@ -778,7 +782,10 @@ export class RadixMmu implements Translator {
   /** Drops everything cached for an LPID, both scopes (e.g. L0 tearing down a partition). */
   flushLpid(lpid: number): void {
     this.c.flushLpid++;
-    lpid >>>= 0;
+    this.dropLpid(lpid >>> 0);
+  }
+
+  private dropLpid(lpid: number): void {
     this.c.tlbEntriesDropped += this.tlb.invalidate("process", lpid, undefined, undefined, 0);
     this.c.tlbEntriesDropped += this.tlb.invalidate("partition", lpid, undefined, undefined, 0);
     this.c.pwcEntriesDropped += this.pwc.invalidate(undefined, lpid, undefined);
@@ -877,6 +884,7 @@ export class RadixMmu implements Translator {
       version: 1,
       tlb: this.tlb.entries(),
       pwc: this.pwc.entries(),
+      pwcNext: this.pwc.nextSlot,
       pate,
       pateCachePtcr: [this.pateCachePtcrHi, this.pateCachePtcrLo],
       prte,
@@ -890,7 +898,7 @@ export class RadixMmu implements Translator {
       );
     }
     this.tlb.load(state.tlb);
-    this.pwc.load(state.pwc);
+    this.pwc.load(state.pwc, state.pwcNext);
     this.pateValid.fill(0);
     for (const p of state.pate) {
       const w = p.lpid * 4;

@@ -256,6 +256,15 @@ describe("invalidation matrix", () => {
     });
   }
 
+  it("a guest's HPT-form tlbie (LPCR[HR]=0) drops its own partition's entries only", () => {
+    const g = populated();
+    expect(g.mmu.tlbie(op({ ...g.guestRegs, lpcrLo: LPCR_GTSE }, { is: 3, r: 0 }))).toEqual({
+      kind: "done",
+    });
+    expect(labels(g)).toEqual(ALL.filter((l) => !l.includes(" l3 ")));
+    expect(g.mmu.counters().flushLpid).toBe(0);
+  });
+
   it("RIC=1 drops the page-walk cache of the selected scope, not the TLB", () => {
     const g = populated();
     const before = g.mmu.pwc.entries();
