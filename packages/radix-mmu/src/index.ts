@@ -11,7 +11,8 @@ export type {
   Translator,
 } from "./contract";
 export type { PhysMem } from "./phys-mem";
-export { read64, read64n, write64, write64n } from "./phys-mem";
+export { physMemOverBus, read64, read64n, write64, write64n } from "./phys-mem";
+export type { SizedBus } from "./phys-mem";
 export { SparseMemory } from "./sparse-memory";
 export { RadixMmu } from "./radix-mmu";
 export type { PateSource, RadixMmuOptions, RadixMmuState } from "./radix-mmu";

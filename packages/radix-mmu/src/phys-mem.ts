@@ -30,3 +30,31 @@ export function read64n(mem: PhysMem, addr: number): bigint {
 export function write64n(mem: PhysMem, addr: number, value: bigint): void {
   write64(mem, addr, Number((value >> 32n) & 0xffffffffn), Number(value & 0xffffffffn));
 }
+
+/**
+ * The part of a CPU-side physical bus this package can use (structurally, ppc-isa's
+ * `PhysicalBus`): sized big- or little-endian loads and stores that report whether anything
+ * answered.
+ */
+export interface SizedBus {
+  load(ra: number, size: 4, littleEndian: boolean, out: Uint32Array): boolean;
+  store(ra: number, size: 4, littleEndian: boolean, hi: number, lo: number): boolean;
+}
+
+/**
+ * A PhysMem over a sized bus (how kvm-hv-core can hand its host memory to the MMU). Table
+ * reads are big-endian. A walk that reaches an address nothing answers at reads zero (an
+ * invalid entry, so the access faults with NOPTE) and a write there is dropped; hardware would
+ * raise a machine check, which hvsim does not model for table walks.
+ */
+export function physMemOverBus(bus: SizedBus): PhysMem {
+  const out = new Uint32Array(2);
+  return {
+    read32(addr: number): number {
+      return bus.load(addr, 4, false, out) ? out[1]! : 0;
+    },
+    write32(addr: number, value: number): void {
+      bus.store(addr, 4, false, 0, value >>> 0);
+    },
+  };
+}
