@@ -21,6 +21,7 @@ export { decodeTlbie, apToShift, shiftToAp } from "./tlbie";
 export type { Invalidation, InvalidationTarget, TlbieDecode } from "./tlbie";
 export type { TlbEntry } from "./tlb";
 export type { PwcEntry } from "./page-walk-cache";
+export type { PrteCacheEntry } from "./process-table-cache";
 export * as bits from "./registers";
 export { BumpAllocator } from "./builders/allocator";
 export type { TableAllocator } from "./builders/allocator";

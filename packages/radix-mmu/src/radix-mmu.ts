@@ -11,6 +11,7 @@ import { copyCounters, READS_HISTOGRAM_MAX, zeroCounters, type MmuCounters } fro
 import { PageWalkCache, PWC_PARTITION, PWC_PROCESS, type PwcEntry } from "./page-walk-cache";
 import type { PhysMem } from "./phys-mem";
 import { modPow2, POW2 } from "./pow2";
+import { ProcessTableCache, type PrteCacheEntry } from "./process-table-cache";
 import {
   ATT_NI_IO,
   DSISR_ATOMIC_RC,
@@ -91,7 +92,7 @@ export interface RadixMmuState {
   pwcNext: number;
   pate: { lpid: number; words: [number, number, number, number] }[];
   pateCachePtcr: [number, number];
-  prte: { lpid: number; pid: number; hi: number; lo: number }[];
+  prte: PrteCacheEntry[];
 }
 
 /** Permission bits granted by EAA[1:3] (read, read/write, execute). */
@@ -142,8 +143,7 @@ export class RadixMmu implements Translator {
   private readonly pateValid = new Uint8Array(PATE_CACHE_LPIDS);
   private pateCachePtcrHi = 0;
   private pateCachePtcrLo = 0;
-  // PRTE cache: key lpid * 2^32 + pid -> [dw0 hi, dw0 lo].
-  private readonly prteCache = new Map<number, [number, number]>();
+  private readonly prteCache = new ProcessTableCache();
 
   // Scratch state of the walk in progress.
   private readonly pateBuf = new Uint32Array(4);
@@ -290,12 +290,11 @@ export class RadixMmu implements Translator {
 
     let prHi: number;
     let prLo: number;
-    const key = lpid * TWO32 + pid;
-    const cached = this.tableCache ? this.prteCache.get(key) : undefined;
-    if (cached !== undefined) {
+    const cached = this.tableCache ? this.prteCache.lookup(lpid, pid) : -1;
+    if (cached >= 0) {
       this.c.prteHits++;
-      prHi = cached[0];
-      prLo = cached[1];
+      prHi = this.prteCache.hi[cached]!;
+      prLo = this.prteCache.lo[cached]!;
     } else {
       this.c.prteMisses++;
       // With MSR[HV]=1 and LPID 0 the process table is read at its real address (the host walk
@@ -314,10 +313,7 @@ export class RadixMmu implements Translator {
       if (prHi === 0 && prLo === 0) {
         return this.endWalkFault(this.si(access, eaHi, eaLo, DSISR_BADCONFIG));
       }
-      if (this.tableCache) {
-        if (this.prteCache.size >= 4096) this.prteCache.clear();
-        this.prteCache.set(key, [prHi, prLo]);
-      }
+      if (this.tableCache) this.prteCache.insert(lpid, pid, prHi, prLo);
     }
 
     const treeBits = ((((prHi >>> 29) & 3) << 3) | ((prLo >>> 5) & 7)) + 31;
@@ -817,7 +813,7 @@ export class RadixMmu implements Translator {
     this.c.tlbEntriesDropped += this.tlb.clear();
     this.c.pwcEntriesDropped += this.pwc.invalidate(undefined, undefined, undefined);
     this.pateValid.fill(0);
-    this.prteCache.clear();
+    this.prteCache.invalidate(undefined, undefined);
     this.notify();
   }
 
@@ -827,17 +823,7 @@ export class RadixMmu implements Translator {
   }
 
   private dropPrte(lpid: number | undefined, pid: number | undefined): void {
-    if (lpid === undefined && pid === undefined) {
-      this.prteCache.clear();
-      return;
-    }
-    for (const key of [...this.prteCache.keys()]) {
-      const kl = Math.floor(key / TWO32);
-      const kp = key % TWO32;
-      if ((lpid === undefined || kl === lpid) && (pid === undefined || kp === pid)) {
-        this.prteCache.delete(key);
-      }
-    }
+    this.prteCache.invalidate(lpid, pid);
   }
 
   onInvalidate(listener: () => void): () => void {
@@ -876,10 +862,7 @@ export class RadixMmu implements Translator {
         ],
       });
     }
-    const prte: RadixMmuState["prte"] = [];
-    for (const [key, [hi, lo]] of this.prteCache) {
-      prte.push({ lpid: Math.floor(key / TWO32), pid: key % TWO32, hi, lo });
-    }
+    const prte = this.prteCache.entries();
     return {
       version: 1,
       tlb: this.tlb.entries(),
@@ -906,8 +889,7 @@ export class RadixMmu implements Translator {
       this.pateValid[p.lpid] = 1;
     }
     [this.pateCachePtcrHi, this.pateCachePtcrLo] = state.pateCachePtcr;
-    this.prteCache.clear();
-    for (const p of state.prte) this.prteCache.set(p.lpid * TWO32 + p.pid, [p.hi, p.lo]);
+    this.prteCache.load(state.prte);
     this.notify();
   }
 }

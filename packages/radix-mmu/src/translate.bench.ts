@@ -4,7 +4,7 @@
 import type { AccessKind, MmuFault, MmuRegs, TranslationOk } from "./contract";
 import { mapRange } from "./builders/tree";
 import { loadavg } from "node:os";
-import type { RadixMmu, RadixMmuOptions } from "./radix-mmu";
+import { RadixMmu, type RadixMmuOptions } from "./radix-mmu";
 import { guestSetup, hostSetup } from "./test-fixtures";
 
 interface Row {
@@ -27,25 +27,27 @@ function measure(
 ) {
   const n = addrs.length;
   let sink = 0;
-  // Warm up (fills caches, lets V8 optimise).
-  for (let i = 0; i < 200_000; i++) {
+  // Warm up (fills caches, lets V8 optimise), and size the runs to about 20 ms each.
+  const c0 = performance.now();
+  for (let i = 0; i < 20_000; i++) {
     const r = mmu.translate(hiBits, addrs[i % n]!, 0, regs);
     if (r.kind === "fault") throw new Error(`${name}: unexpected fault ${JSON.stringify(r)}`);
     sink += r.ra;
   }
+  const perMs = 20_000 / Math.max(performance.now() - c0, 0.001);
+  const runLength = Math.max(500, Math.round(perMs * 20));
   const before = counters?.();
-  let iters = 0;
-  const t0 = performance.now();
-  let t1 = t0;
-  while (t1 - t0 < 700) {
-    for (let i = 0; i < 100_000; i++) {
+  // Best of 25 short runs: on a shared, loaded machine the minimum is the stable figure.
+  let best = Infinity;
+  for (let rep = 0; rep < 25; rep++) {
+    const t0 = performance.now();
+    for (let i = 0; i < runLength; i++) {
       const r = mmu.translate(hiBits, addrs[i % n]!, 0, regs);
       if (r.kind === "ok") sink += r.ra;
     }
-    iters += 100_000;
-    t1 = performance.now();
+    best = Math.min(best, (performance.now() - t0) / runLength);
   }
-  const secs = (t1 - t0) / 1000;
+  const nsPer = best * 1e6;
   let readsPerWalk = "-";
   if (counters !== undefined && before !== undefined) {
     const after = counters();
@@ -53,7 +55,7 @@ function measure(
     readsPerWalk =
       walks === 0 ? "0 walks" : ((after.walkReads - before.walkReads) / walks).toFixed(2);
   }
-  rows.push({ name, mps: iters / secs / 1e6, ns: (secs * 1e9) / iters, readsPerWalk });
+  rows.push({ name, mps: 1e3 / nsPer, ns: nsPer, readsPerWalk });
   return sink;
 }
 
@@ -63,14 +65,18 @@ function addrs(base: number, pages: number, stride: number): Float64Array {
   return a;
 }
 
+// The fixtures' MMUs read through a recording wrapper (for golden tests); the benchmark uses
+// a fresh MMU over the raw SparseMemory instead.
 function host(opts: Partial<RadixMmuOptions>) {
   const h = hostSetup(opts);
+  h.mmu = new RadixMmu({ ...opts, mem: h.mem });
   mapRange(h.user, 0x10000000, 0x20000000, PAGES * 0x200000, { perm: 7 }, 12);
   return h;
 }
 
 function guest(opts: Partial<RadixMmuOptions>) {
   const g = guestSetup(opts, 21);
+  g.mmu = new RadixMmu({ ...opts, mem: g.mem });
   mapRange(g.gUser, 0x10000000, 0x4000000, PAGES * 0x1000, { perm: 7 }, 12);
   mapRange(g.gUser, 0x20000000, 0x4000000, 64 * 0x200000, { perm: 7 }, 12);
   return g;
@@ -146,7 +152,9 @@ const flat = {
     0,
     c(g.mmu),
   );
-  const g4 = guestSetup({ tlbEntries: 0, pwcEntries: 0, tableCache: false }, 12);
+  const none = { tlbEntries: 0, pwcEntries: 0, tableCache: false };
+  const g4 = guestSetup(none, 12);
+  g4.mmu = new RadixMmu({ ...none, mem: g4.mem });
   mapRange(g4.gUser, 0x20000000, 0x5000000, 0x2000000, { perm: 7 }, 12);
   measure(
     "guest 2-D walk, no caches, 4K/4K (worst case)",
@@ -160,7 +168,7 @@ const flat = {
 
 const w = Math.max(...rows.map((r) => r.name.length));
 console.log(
-  `\n@hvsim/radix-mmu translate() on node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} (figures scale with it)\n`,
+  `\n@hvsim/radix-mmu translate() on node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} (best of 25 runs of ~20 ms each)\n`,
 );
 console.log(
   `${"scenario".padEnd(w)}  ${"M transl/s".padStart(10)}  ${"ns/transl".padStart(9)}  reads/walk`,
