@@ -3,9 +3,12 @@ import { POW2 } from "./pow2";
 export const PWC_PROCESS = 1;
 export const PWC_PARTITION = 2;
 
+/** Deepest directory level the cache distinguishes. */
+const MAX_LEVEL = 7;
+
 /** One cached page-directory entry as plain data. */
 export interface PwcEntry {
-  /** Position in the cache (replacement is round-robin over positions). */
+  /** Position in the cache (direct-mapped by a hash of the tag). */
   slot: number;
   scope: "process" | "partition";
   lpid: number;
@@ -23,13 +26,15 @@ export interface PwcEntry {
 }
 
 /**
- * Page-walk cache: directory entries (PDEs) tagged by scope, LPID and PID, so a walk can start
- * at the deepest cached level instead of the root. Fully associative with round-robin
- * replacement (deterministic); lookups scan all entries, which is cheap next to the memory
- * reads a hit saves. Size 0 disables it.
+ * Page-walk cache: directory entries (PDEs) tagged by scope, LPID, PID and depth, so a walk
+ * can start at the deepest cached level instead of the root. Direct-mapped by a hash of the
+ * tag (deterministic; a conflict evicts, which only costs reads). A lookup probes each depth
+ * from the deepest, once per table size seen at that depth (one, for the POWER9 shapes).
+ * Size 0 disables it.
  */
 export class PageWalkCache {
   readonly size: number;
+  private readonly hashShift: number;
   private readonly scope: Uint8Array;
   private readonly lpid: Uint32Array;
   private readonly pid: Uint32Array;
@@ -38,13 +43,17 @@ export class PageWalkCache {
   private readonly prefix: Float64Array;
   readonly nextBase: Float64Array;
   readonly nextNls: Uint8Array;
-  private next = 0;
+  /** coverShifts[level]: the table sizes (as cover shifts) inserted at that depth. */
+  private coverShifts: number[][] = emptyShifts();
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 0 || size > 4096) {
-      throw new Error(`page-walk cache size ${size} is not supported: use 0 (off) to 4096`);
+    if (size !== 0 && (size < 2 || (size & (size - 1)) !== 0 || size > 1 << 16)) {
+      throw new Error(
+        `page-walk cache size ${size} is not supported: use 0 (off) or a power of two in 2..65536`,
+      );
     }
     this.size = size;
+    this.hashShift = size === 0 ? 0 : 32 - Math.log2(size);
     this.scope = new Uint8Array(size);
     this.lpid = new Uint32Array(size);
     this.pid = new Uint32Array(size);
@@ -55,19 +64,39 @@ export class PageWalkCache {
     this.nextNls = new Uint8Array(size);
   }
 
+  private slotOf(scope: number, lpid: number, pid: number, level: number, prefix: number): number {
+    const h =
+      (prefix >>> 0) ^
+      Math.imul(pid, 0x27d4eb2d) ^
+      (lpid << 11) ^
+      (level << 26) ^
+      (scope << 30) ^
+      Math.floor(prefix / 4294967296);
+    return Math.imul(h, 0x9e3779b1) >>> this.hashShift;
+  }
+
   /** The deepest entry covering `va` for (scope, lpid, pid), or -1. */
   lookup(scope: number, lpid: number, pid: number, va: number): number {
-    let best = -1;
-    let bestShift = 64;
-    for (let i = 0; i < this.size; i++) {
-      if (this.scope[i] !== scope || this.pid[i] !== pid || this.lpid[i] !== lpid) continue;
-      const s = this.coverShift[i]!;
-      if (s < bestShift && Math.floor(va / POW2[s]!) === this.prefix[i]) {
-        best = i;
-        bestShift = s;
+    if (this.size === 0) return -1;
+    for (let level = MAX_LEVEL; level >= 1; level--) {
+      const shifts = this.coverShifts[level]!;
+      for (let k = 0; k < shifts.length; k++) {
+        const s = shifts[k]!;
+        const prefix = Math.floor(va / POW2[s]!);
+        const i = this.slotOf(scope, lpid, pid, level, prefix);
+        if (
+          this.scope[i] === scope &&
+          this.prefix[i] === prefix &&
+          this.level[i] === level &&
+          this.coverShift[i] === s &&
+          this.pid[i] === pid &&
+          this.lpid[i] === lpid
+        ) {
+          return i;
+        }
       }
     }
-    return best;
+    return -1;
   }
 
   levelOf(i: number): number {
@@ -88,30 +117,42 @@ export class PageWalkCache {
     nextBase: number,
     nextNls: number,
   ): void {
-    if (this.size === 0) return;
-    const i = this.next;
-    this.next = (i + 1) % this.size;
+    if (this.size === 0 || level > MAX_LEVEL) return;
+    const prefix = Math.floor(va / POW2[coverShift]!);
+    const i = this.slotOf(scope, lpid, pid, level, prefix);
     this.scope[i] = scope;
     this.lpid[i] = lpid;
     this.pid[i] = pid;
     this.level[i] = level;
     this.coverShift[i] = coverShift;
-    this.prefix[i] = Math.floor(va / POW2[coverShift]!);
+    this.prefix[i] = prefix;
     this.nextBase[i] = nextBase;
     this.nextNls[i] = nextNls;
+    const shifts = this.coverShifts[level]!;
+    if (!shifts.includes(coverShift)) {
+      shifts.push(coverShift);
+      shifts.sort((a, b) => a - b);
+    }
   }
 
   /** Drops entries of `scope` (both if undefined) matching lpid/pid when given. */
   invalidate(scope: number | undefined, lpid: number | undefined, pid: number | undefined): number {
     let dropped = 0;
+    let remaining = 0;
     for (let i = 0; i < this.size; i++) {
       if (this.scope[i] === 0) continue;
-      if (scope !== undefined && this.scope[i] !== scope) continue;
-      if (lpid !== undefined && this.lpid[i] !== lpid) continue;
-      if (pid !== undefined && this.pid[i] !== pid) continue;
+      if (
+        (scope !== undefined && this.scope[i] !== scope) ||
+        (lpid !== undefined && this.lpid[i] !== lpid) ||
+        (pid !== undefined && this.pid[i] !== pid)
+      ) {
+        remaining++;
+        continue;
+      }
       this.scope[i] = 0;
       dropped++;
     }
+    if (remaining === 0) this.coverShifts = emptyShifts();
     return dropped;
   }
 
@@ -135,17 +176,10 @@ export class PageWalkCache {
     return out;
   }
 
-  /** Next position round-robin replacement will use (part of the state). */
-  get nextSlot(): number {
-    return this.next;
-  }
-
-  /** Restores entries listed by entries() into their positions, and the replacement pointer. */
-  load(entries: readonly PwcEntry[], nextSlot: number): void {
+  /** Restores entries listed by entries() (into a cache of the same size: same positions). */
+  load(entries: readonly PwcEntry[]): void {
     this.invalidate(undefined, undefined, undefined);
     for (const e of entries) {
-      if (e.slot >= this.size) continue;
-      this.next = e.slot;
       this.insert(
         e.scope === "process" ? PWC_PROCESS : PWC_PARTITION,
         e.lpid,
@@ -157,6 +191,9 @@ export class PageWalkCache {
         e.nextNls,
       );
     }
-    this.next = this.size === 0 ? 0 : nextSlot % this.size;
   }
+}
+
+function emptyShifts(): number[][] {
+  return Array.from({ length: MAX_LEVEL + 1 }, () => []);
 }

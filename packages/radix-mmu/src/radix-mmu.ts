@@ -75,7 +75,7 @@ export interface RadixMmuOptions {
   rc?: "fault" | "set";
   /** TLB entries: 0 (off) or a power of two; default 1024. */
   tlbEntries?: number;
-  /** Page-walk cache entries (0 = off); default 64. */
+  /** Page-walk cache entries: 0 (off) or a power of two; default 64. */
   pwcEntries?: number;
   /** Cache partition- and process-table entries (invalidated by RIC=2); default true. */
   tableCache?: boolean;
@@ -88,8 +88,6 @@ export interface RadixMmuState {
   version: 1;
   tlb: TlbEntry[];
   pwc: PwcEntry[];
-  /** The page-walk cache's round-robin replacement position. */
-  pwcNext: number;
   pate: { lpid: number; words: [number, number, number, number] }[];
   pateCachePtcr: [number, number];
   prte: PrteCacheEntry[];
@@ -867,7 +865,6 @@ export class RadixMmu implements Translator {
       version: 1,
       tlb: this.tlb.entries(),
       pwc: this.pwc.entries(),
-      pwcNext: this.pwc.nextSlot,
       pate,
       pateCachePtcr: [this.pateCachePtcrHi, this.pateCachePtcrLo],
       prte,
@@ -881,7 +878,7 @@ export class RadixMmu implements Translator {
       );
     }
     this.tlb.load(state.tlb);
-    this.pwc.load(state.pwc, state.pwcNext);
+    this.pwc.load(state.pwc);
     this.pateValid.fill(0);
     for (const p of state.pate) {
       const w = p.lpid * 4;
