@@ -155,93 +155,99 @@ function hvTlbie(
 }
 
 describe("host translation vs model (process trees of PID 1 and PID 2)", () => {
-  it("with matching invalidations, every translation agrees with the model", () => {
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.tuple(
-            treeOp(),
-            fc.array(fc.tuple(fc.nat(), fc.constantFrom<AccessKind>(0, 1, 2)), { maxLength: 6 }),
+  it(
+    "with matching invalidations, every translation agrees with the model",
+    { timeout: 120_000 },
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.tuple(
+              treeOp(),
+              fc.array(fc.tuple(fc.nat(), fc.constantFrom<AccessKind>(0, 1, 2)), { maxLength: 6 }),
+            ),
+            {
+              maxLength: 40,
+            },
           ),
-          {
-            maxLength: 40,
-          },
-        ),
-        (steps) => {
-          const h = hostSetup({ tlbEntries: 64, pwcEntries: 8 });
-          const t2 = createTree(h.mem, h.alloc);
-          setPrte(h.procTable, 2, t2);
-          const w: World = {
-            trees: [h.user, t2],
-            models: [new Model(), new Model()],
-            shifts: [
-              [12, 21, 30],
-              [12, 21, 30],
-            ],
-            invalidateLeaf: (i, l) =>
-              expect(
-                h.mmu.tlbie(
-                  hvTlbie(h.regs, {
-                    prs: 1,
-                    ric: 0,
-                    is: 0,
-                    addr: l.va,
-                    shift: l.shift,
-                    pid: i + 1,
-                    lpid: 0,
-                  }),
-                ),
-              ).toEqual({
-                kind: "done",
-              }),
-            invalidateAll: (i) =>
-              h.mmu.tlbie(hvTlbie(h.regs, { prs: 1, ric: 2, is: 1, pid: i + 1, lpid: 0 })),
-            targetOf: (_i, shift, t) => (t + 1) * 2 ** shift,
-            probeSpace: () => 2 ** 31,
-          };
-          for (const [o, probes] of steps) {
-            applyOp(w, o, true);
-            for (const [p, access] of probes) {
-              const i = p & 1;
-              // Probe mapped pages most of the time, random addresses otherwise.
-              const m = w.models[i]!;
-              const l =
-                m.leaves.length > 0 && p % 4 !== 0
-                  ? m.leaves[(p >>> 2) % m.leaves.length]!
-                  : undefined;
-              const va =
-                l !== undefined ? l.va + ((p >>> 5) % 2 ** l.shift) - ((p >>> 5) % 8) : p % 2 ** 31;
-              const r = h.mmu.translate(0, va, access, { ...h.regs, pidr: i + 1 });
-              const ml = m.find(va);
-              if (ml === undefined) {
-                expect(r).toMatchObject({ kind: "fault", vector: access === 2 ? 0x400 : 0x300 });
-              } else if ((ml.perm & [1, 2, 4][access]!) === 0) {
-                expect(r).toMatchObject({ kind: "fault", vector: access === 2 ? 0x400 : 0x300 });
-              } else {
-                expect(r).toEqual({
-                  kind: "ok",
-                  ra: ml.pa + (va - ml.va),
-                  pageShift: ml.shift,
-                  perm: ml.perm,
+          (steps) => {
+            const h = hostSetup({ tlbEntries: 64, pwcEntries: 8 });
+            const t2 = createTree(h.mem, h.alloc);
+            setPrte(h.procTable, 2, t2);
+            const w: World = {
+              trees: [h.user, t2],
+              models: [new Model(), new Model()],
+              shifts: [
+                [12, 21, 30],
+                [12, 21, 30],
+              ],
+              invalidateLeaf: (i, l) =>
+                expect(
+                  h.mmu.tlbie(
+                    hvTlbie(h.regs, {
+                      prs: 1,
+                      ric: 0,
+                      is: 0,
+                      addr: l.va,
+                      shift: l.shift,
+                      pid: i + 1,
+                      lpid: 0,
+                    }),
+                  ),
+                ).toEqual({
+                  kind: "done",
+                }),
+              invalidateAll: (i) =>
+                h.mmu.tlbie(hvTlbie(h.regs, { prs: 1, ric: 2, is: 1, pid: i + 1, lpid: 0 })),
+              targetOf: (_i, shift, t) => (t + 1) * 2 ** shift,
+              probeSpace: () => 2 ** 31,
+            };
+            for (const [o, probes] of steps) {
+              applyOp(w, o, true);
+              for (const [p, access] of probes) {
+                const i = p & 1;
+                // Probe mapped pages most of the time, random addresses otherwise.
+                const m = w.models[i]!;
+                const l =
+                  m.leaves.length > 0 && p % 4 !== 0
+                    ? m.leaves[(p >>> 2) % m.leaves.length]!
+                    : undefined;
+                const va =
+                  l !== undefined
+                    ? l.va + ((p >>> 5) % 2 ** l.shift) - ((p >>> 5) % 8)
+                    : p % 2 ** 31;
+                const r = h.mmu.translate(0, va, access, { ...h.regs, pidr: i + 1 });
+                const ml = m.find(va);
+                if (ml === undefined) {
+                  expect(r).toMatchObject({ kind: "fault", vector: access === 2 ? 0x400 : 0x300 });
+                } else if ((ml.perm & [1, 2, 4][access]!) === 0) {
+                  expect(r).toMatchObject({ kind: "fault", vector: access === 2 ? 0x400 : 0x300 });
+                } else {
+                  expect(r).toEqual({
+                    kind: "ok",
+                    ra: ml.pa + (va - ml.va),
+                    pageShift: ml.shift,
+                    perm: ml.perm,
+                  });
+                }
+              }
+            }
+            // And the tree matches the model leaf for leaf.
+            for (let i = 0; i < 2; i++) {
+              for (const l of w.models[i]!.leaves) {
+                expect(lookupLeaf(w.trees[i]!, l.va)).toMatchObject({
+                  pa: l.pa,
+                  pageShift: l.shift,
+                  perm: l.perm,
                 });
               }
             }
-          }
-          // And the tree matches the model leaf for leaf.
-          for (let i = 0; i < 2; i++) {
-            for (const l of w.models[i]!.leaves) {
-              expect(lookupLeaf(w.trees[i]!, l.va)).toMatchObject({
-                pa: l.pa,
-                pageShift: l.shift,
-                perm: l.perm,
-              });
-            }
-          }
-        },
-      ),
-      { numRuns: 60, seed: 0x5eed },
-    );
-  });
+          },
+        ),
+        { numRuns: 60, seed: 0x5eed },
+      );
+    },
+  );
 });
 
 /** A guest (LPID 3, PID 5) whose partition tree maps its tables; random process and
@@ -267,98 +273,104 @@ function guestWorld() {
 const TABLES: ModelLeaf = { va: 0x2000000, shift: 21, pa: 0x40000000, perm: 7 };
 
 describe("guest 2-D translation vs composed model", () => {
-  it("with matching invalidations (PRS=1 for process, PRS=0 for partition changes), no stale translation", () => {
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.tuple(
-            treeOp(),
-            fc.array(fc.tuple(fc.nat(), fc.constantFrom<AccessKind>(0, 1, 2)), { maxLength: 6 }),
+  it(
+    "with matching invalidations (PRS=1 for process, PRS=0 for partition changes), no stale translation",
+    { timeout: 120_000 },
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.tuple(
+              treeOp(),
+              fc.array(fc.tuple(fc.nat(), fc.constantFrom<AccessKind>(0, 1, 2)), { maxLength: 6 }),
+            ),
+            {
+              maxLength: 40,
+            },
           ),
-          {
-            maxLength: 40,
+          (steps) => {
+            const g = guestWorld();
+            const proc = new Model();
+            const part = new Model();
+            const w: World = {
+              trees: [g.proc, g.part],
+              models: [proc, part],
+              shifts: [
+                [12, 21, 30],
+                [12, 21],
+              ],
+              invalidateLeaf: (i, l) =>
+                g.mmu.tlbie(
+                  i === 0
+                    ? hvTlbie(g.hv, {
+                        prs: 1,
+                        ric: 0,
+                        is: 0,
+                        addr: l.va,
+                        shift: l.shift,
+                        pid: 5,
+                        lpid: 3,
+                      })
+                    : hvTlbie(g.hv, { prs: 0, ric: 0, is: 0, addr: l.va, shift: l.shift, lpid: 3 }),
+                ),
+              invalidateAll: (i) =>
+                g.mmu.tlbie(
+                  i === 0
+                    ? hvTlbie(g.hv, { prs: 1, ric: 2, is: 1, pid: 5, lpid: 3 })
+                    : hvTlbie(g.hv, { prs: 0, ric: 2, is: 2, lpid: 3 }),
+                ),
+              // Process leaves point into guest real [0, 32 MiB); partition leaves to host memory.
+              targetOf: (i, shift, t) =>
+                i === 0
+                  ? shift === 30
+                    ? 0
+                    : (t * 2 ** shift) % 0x2000000
+                  : 0x80000000 + t * 2 ** shift,
+              probeSpace: (i) => (i === 0 ? 2 ** 31 : 0x2000000),
+            };
+            for (const [o, probes] of steps) {
+              applyOp(w, o, true);
+              for (const [p, access] of probes) {
+                const l =
+                  proc.leaves.length > 0 && p % 4 !== 0
+                    ? proc.leaves[(p >>> 2) % proc.leaves.length]!
+                    : undefined;
+                const va =
+                  l !== undefined
+                    ? l.va + ((p >>> 5) % 2 ** l.shift) - ((p >>> 5) % 8)
+                    : p % 2 ** 31;
+                const r = g.mmu.translate(0, va, access, g.guest);
+                const bit = [1, 2, 4][access]!;
+                const pl = proc.find(va);
+                if (pl === undefined || (pl.perm & bit) === 0) {
+                  expect(r).toMatchObject({ kind: "fault", vector: access === 2 ? 0x400 : 0x300 });
+                  continue;
+                }
+                const gpa = pl.pa + (va - pl.va);
+                const ql =
+                  part.find(gpa) ?? (gpa >= 0x2000000 && gpa < 0x4000000 ? TABLES : undefined);
+                if (ql === undefined || (ql.perm & bit) === 0) {
+                  expect(r).toMatchObject({
+                    kind: "fault",
+                    vector: access === 2 ? 0xe20 : 0xe00,
+                    asdr: gpa,
+                  });
+                  continue;
+                }
+                expect(r).toEqual({
+                  kind: "ok",
+                  ra: ql.pa + (gpa - ql.va),
+                  pageShift: Math.min(pl.shift, ql.shift),
+                  perm: pl.perm & ql.perm,
+                });
+              }
+            }
           },
         ),
-        (steps) => {
-          const g = guestWorld();
-          const proc = new Model();
-          const part = new Model();
-          const w: World = {
-            trees: [g.proc, g.part],
-            models: [proc, part],
-            shifts: [
-              [12, 21, 30],
-              [12, 21],
-            ],
-            invalidateLeaf: (i, l) =>
-              g.mmu.tlbie(
-                i === 0
-                  ? hvTlbie(g.hv, {
-                      prs: 1,
-                      ric: 0,
-                      is: 0,
-                      addr: l.va,
-                      shift: l.shift,
-                      pid: 5,
-                      lpid: 3,
-                    })
-                  : hvTlbie(g.hv, { prs: 0, ric: 0, is: 0, addr: l.va, shift: l.shift, lpid: 3 }),
-              ),
-            invalidateAll: (i) =>
-              g.mmu.tlbie(
-                i === 0
-                  ? hvTlbie(g.hv, { prs: 1, ric: 2, is: 1, pid: 5, lpid: 3 })
-                  : hvTlbie(g.hv, { prs: 0, ric: 2, is: 2, lpid: 3 }),
-              ),
-            // Process leaves point into guest real [0, 32 MiB); partition leaves to host memory.
-            targetOf: (i, shift, t) =>
-              i === 0
-                ? shift === 30
-                  ? 0
-                  : (t * 2 ** shift) % 0x2000000
-                : 0x80000000 + t * 2 ** shift,
-            probeSpace: (i) => (i === 0 ? 2 ** 31 : 0x2000000),
-          };
-          for (const [o, probes] of steps) {
-            applyOp(w, o, true);
-            for (const [p, access] of probes) {
-              const l =
-                proc.leaves.length > 0 && p % 4 !== 0
-                  ? proc.leaves[(p >>> 2) % proc.leaves.length]!
-                  : undefined;
-              const va =
-                l !== undefined ? l.va + ((p >>> 5) % 2 ** l.shift) - ((p >>> 5) % 8) : p % 2 ** 31;
-              const r = g.mmu.translate(0, va, access, g.guest);
-              const bit = [1, 2, 4][access]!;
-              const pl = proc.find(va);
-              if (pl === undefined || (pl.perm & bit) === 0) {
-                expect(r).toMatchObject({ kind: "fault", vector: access === 2 ? 0x400 : 0x300 });
-                continue;
-              }
-              const gpa = pl.pa + (va - pl.va);
-              const ql =
-                part.find(gpa) ?? (gpa >= 0x2000000 && gpa < 0x4000000 ? TABLES : undefined);
-              if (ql === undefined || (ql.perm & bit) === 0) {
-                expect(r).toMatchObject({
-                  kind: "fault",
-                  vector: access === 2 ? 0xe20 : 0xe00,
-                  asdr: gpa,
-                });
-                continue;
-              }
-              expect(r).toEqual({
-                kind: "ok",
-                ra: ql.pa + (gpa - ql.va),
-                pageShift: Math.min(pl.shift, ql.shift),
-                perm: pl.perm & ql.perm,
-              });
-            }
-          }
-        },
-      ),
-      { numRuns: 60, seed: 0x2d },
-    );
-  });
+        { numRuns: 40, seed: 0x2d },
+      );
+    },
+  );
 });
 
 describe("missing invalidations", () => {
