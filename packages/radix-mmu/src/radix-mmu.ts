@@ -7,6 +7,8 @@ import type {
   TranslationOk,
   Translator,
 } from "./contract";
+import { hvStorageFault, segmentFault, storageFault } from "./faults";
+import { ACCESS_BIT, EAA_PERM, partPerm, procPerm, procPermNoRc } from "./permissions";
 import { copyCounters, READS_HISTOGRAM_MAX, zeroCounters, type MmuCounters } from "./counters";
 import { PageWalkCache, PWC_PARTITION, PWC_PROCESS, type PwcEntry } from "./page-walk-cache";
 import type { PhysMem } from "./phys-mem";
@@ -16,14 +18,10 @@ import {
   ATT_NI_IO,
   DSISR_ATOMIC_RC,
   DSISR_BADCONFIG,
-  DSISR_ISSTORE,
   DSISR_NOPTE,
   DSISR_PROTFAULT,
   DSISR_PRTABLE_FAULT,
-  EAA_PRIV,
   PATE_HR_HI,
-  PERM_EXEC,
-  PERM_WRITE,
   PTE_ATT,
   PTE_C,
   PTE_L_HI,
@@ -31,12 +29,6 @@ import {
   PTE_V_HI,
   SRR1_NOEXEC_GUARD,
   TWO32,
-  VEC_DSEG,
-  VEC_DSI,
-  VEC_HDSI,
-  VEC_HISI,
-  VEC_ISEG,
-  VEC_ISI,
 } from "./registers";
 import { decodeTlbie, type Invalidation } from "./tlbie";
 import { Tlb, TLB_PARTITION, TLB_PROCESS, type TlbEntry } from "./tlb";
@@ -93,20 +85,12 @@ export interface RadixMmuState {
   prte: PrteCacheEntry[];
 }
 
-/** Permission bits granted by EAA[1:3] (read, read/write, execute). */
-const EAA_PERM = [0, 4, 3, 7, 1, 5, 3, 7];
-const ACCESS_BIT = [1, 2, 4];
 const PATE_CACHE_LPIDS = 4096;
 const NO_ENTRY = -1;
 /** Walk outcomes. */
 const WALK_OK = 0;
 const WALK_FAULT = -1;
 const WALK_NESTED_FAULT = -2;
-
-function rcMask(attr: number): number {
-  if ((attr & PTE_R) === 0) return 0;
-  return (attr & PTE_C) === 0 ? 7 & ~PERM_WRITE : 7;
-}
 
 function treeIndex(vaHi: number, vaLo: number, shift: number, nls: number): number {
   const v =
@@ -251,7 +235,7 @@ export class RadixMmu implements Translator {
   ): TranslationOk | MmuFault {
     this.beginWalk();
     if (!this.fetchPate(lpid, regs)) {
-      return this.endWalkFault(this.hsi(access, eaHi, eaLo, gpa, DSISR_BADCONFIG));
+      return this.endWalkFault(hvStorageFault(access, eaHi, eaLo, gpa, DSISR_BADCONFIG));
     }
     const hpa = this.partitionXlate(gpa, access, false, eaHi, eaLo, lpid);
     if (hpa < 0) return this.endWalkFault(this.fault!);
@@ -272,7 +256,7 @@ export class RadixMmu implements Translator {
     this.beginWalk();
     const hv = regs.msrHV;
     if (!this.fetchPate(lpid, regs)) {
-      return this.endWalkFault(this.hsi(access, eaHi, eaLo, va, DSISR_BADCONFIG));
+      return this.endWalkFault(hvStorageFault(access, eaHi, eaLo, va, DSISR_BADCONFIG));
     }
     // Partition-scoped translation applies to a guest, and to HV accesses to quadrants 1/2.
     const nested = (lpid !== 0 || !hv) && !this.flat;
@@ -281,9 +265,10 @@ export class RadixMmu implements Translator {
     const prtb = (this.p1Hi & 0xfffff) * TWO32 + ((this.p1Lo & 0xfffff000) >>> 0);
     const prtSize = POW2[(this.p1Lo & 0x1f) + 12]!;
     if (modPow2(prtb, (this.p1Lo & 0x1f) + 12) !== 0) {
-      return this.endWalkFault(this.si(access, eaHi, eaLo, DSISR_BADCONFIG));
+      return this.endWalkFault(storageFault(access, eaHi, eaLo, DSISR_BADCONFIG));
     }
-    if (pid * 16 >= prtSize) return this.endWalkFault(this.si(access, eaHi, eaLo, DSISR_NOPTE));
+    if (pid * 16 >= prtSize)
+      return this.endWalkFault(storageFault(access, eaHi, eaLo, DSISR_NOPTE));
     const prteAddr = prtb + pid * 16;
 
     let prHi: number;
@@ -309,7 +294,7 @@ export class RadixMmu implements Translator {
       this.wReads++;
       // Linux leaves unused PIDs zero so that they fault.
       if (prHi === 0 && prLo === 0) {
-        return this.endWalkFault(this.si(access, eaHi, eaLo, DSISR_BADCONFIG));
+        return this.endWalkFault(storageFault(access, eaHi, eaLo, DSISR_BADCONFIG));
       }
       if (this.tableCache) this.prteCache.insert(lpid, pid, prHi, prLo);
     }
@@ -330,7 +315,7 @@ export class RadixMmu implements Translator {
       access,
     );
     if (r === WALK_NESTED_FAULT) return this.endWalkFault(this.fault!);
-    if (r === WALK_FAULT) return this.endWalkFault(this.si(access, eaHi, eaLo, this.wCause));
+    if (r === WALK_FAULT) return this.endWalkFault(storageFault(access, eaHi, eaLo, this.wCause));
 
     // Process-scoped permission check. TLB entries keep only the attribute bits (the low
     // 12 bits of the PTE: SW, R, C, ATT, EAA); the full word is needed to write R/C back.
@@ -339,16 +324,16 @@ export class RadixMmu implements Translator {
     const procShift = this.wShift;
     const gRa = this.wRa;
     if ((attr & PTE_ATT) === ATT_NI_IO && access === 2) {
-      return this.endWalkFault(this.si(access, eaHi, eaLo, SRR1_NOEXEC_GUARD));
+      return this.endWalkFault(storageFault(access, eaHi, eaLo, SRR1_NOEXEC_GUARD));
     }
     if ((procPermNoRc(attr, regs) & ACCESS_BIT[access]!) === 0) {
       return this.endWalkFault(
-        this.si(access, eaHi, eaLo, access === 2 ? SRR1_NOEXEC_GUARD : DSISR_PROTFAULT),
+        storageFault(access, eaHi, eaLo, access === 2 ? SRR1_NOEXEC_GUARD : DSISR_PROTFAULT),
       );
     }
     const need = access === 1 ? PTE_R | PTE_C : PTE_R;
     if ((attr & need) !== need) {
-      if (!this.rcSet) return this.endWalkFault(this.si(access, eaHi, eaLo, DSISR_ATOMIC_RC));
+      if (!this.rcSet) return this.endWalkFault(storageFault(access, eaHi, eaLo, DSISR_ATOMIC_RC));
       pteLo = this.setRc(this.wPteAddr, pteLo, need);
       attr = pteLo & 0xfff;
     }
@@ -414,18 +399,18 @@ export class RadixMmu implements Translator {
       access,
     );
     if (r !== WALK_OK) {
-      this.fault = this.hsi(access, eaHi, eaLo, gpa, this.wCause | tableFlag);
+      this.fault = hvStorageFault(access, eaHi, eaLo, gpa, this.wCause | tableFlag);
       return -1;
     }
     let pteLo = this.wPteLo;
     let attr = pteLo & 0xfff;
     if ((attr & PTE_ATT) === ATT_NI_IO && eff === 2) {
-      this.fault = this.hsi(access, eaHi, eaLo, gpa, SRR1_NOEXEC_GUARD | tableFlag);
+      this.fault = hvStorageFault(access, eaHi, eaLo, gpa, SRR1_NOEXEC_GUARD | tableFlag);
       return -1;
     }
     if ((EAA_PERM[attr & 7]! & ACCESS_BIT[eff]!) === 0) {
       const cause = eff === 2 ? SRR1_NOEXEC_GUARD : DSISR_PROTFAULT;
-      this.fault = this.hsi(access, eaHi, eaLo, gpa, cause | tableFlag);
+      this.fault = hvStorageFault(access, eaHi, eaLo, gpa, cause | tableFlag);
       return -1;
     }
     const need = eff === 1 ? PTE_R | PTE_C : PTE_R;
@@ -437,8 +422,8 @@ export class RadixMmu implements Translator {
         // without PRTABLE_FAULT; so does hvsim.
         this.fault =
           lpid !== 0
-            ? this.hsi(eff, eaHi, eaLo, gpa, DSISR_ATOMIC_RC)
-            : this.si(eff, eaHi, eaLo, DSISR_ATOMIC_RC);
+            ? hvStorageFault(eff, eaHi, eaLo, gpa, DSISR_ATOMIC_RC)
+            : storageFault(eff, eaHi, eaLo, DSISR_ATOMIC_RC);
         return -1;
       }
       pteLo = this.setRc(this.wPteAddr, pteLo, need);
@@ -633,44 +618,9 @@ export class RadixMmu implements Translator {
     return p;
   }
 
-  // ---------------------------------------------------------------- faults
-
   private segmentFault(eaHi: number, eaLo: number, access: AccessKind): MmuFault {
     this.c.faults++;
-    return {
-      kind: "fault",
-      vector: access === 2 ? VEC_ISEG : VEC_DSEG,
-      dsisr: 0,
-      srr1Cause: 0,
-      eaHi,
-      eaLo,
-      asdr: 0,
-    };
-  }
-
-  /** DSI / ISI (process-scoped fault, or any fault with effective LPID 0). */
-  private si(access: AccessKind, eaHi: number, eaLo: number, cause: number): MmuFault {
-    if (access === 2) {
-      return { kind: "fault", vector: VEC_ISI, dsisr: 0, srr1Cause: cause, eaHi, eaLo, asdr: 0 };
-    }
-    const dsisr = (access === 1 ? cause | DSISR_ISSTORE : cause) >>> 0;
-    return { kind: "fault", vector: VEC_DSI, dsisr, srr1Cause: 0, eaHi, eaLo, asdr: 0 };
-  }
-
-  /** HDSI / HISI (partition-scoped fault). A table-address fault is always an HDSI of a load. */
-  private hsi(
-    access: AccessKind,
-    eaHi: number,
-    eaLo: number,
-    gra: number,
-    cause: number,
-  ): MmuFault {
-    const eff: AccessKind = (cause & DSISR_PRTABLE_FAULT) !== 0 ? 0 : access;
-    if (eff === 2) {
-      return { kind: "fault", vector: VEC_HISI, dsisr: 0, srr1Cause: cause, eaHi, eaLo, asdr: gra };
-    }
-    const dsisr = (eff === 1 ? cause | DSISR_ISSTORE : cause) >>> 0;
-    return { kind: "fault", vector: VEC_HDSI, dsisr, srr1Cause: 0, eaHi, eaLo, asdr: gra };
+    return segmentFault(access, eaHi, eaLo);
   }
 
   private beginWalk(): void {
@@ -895,37 +845,4 @@ const DONE: TlbieOutcome = { kind: "done" };
 
 function assertNever(x: never): never {
   throw new Error(`unreachable: ${JSON.stringify(x)}`);
-}
-
-/** AMR/IAMR key 0 mask (AMR bits 0:1 deny write/read, IAMR bit 1 denies execute). */
-function amrMask(regs: MmuRegs): number {
-  const amr = regs.amrHi >>> 30;
-  const iamr = regs.iamrHi >>> 30;
-  return ((amr & 2) !== 0 ? 0 : 2) | ((amr & 1) !== 0 ? 0 : 1) | ((iamr & 1) !== 0 ? 0 : 4);
-}
-
-/**
- * Process-scoped rights before R/C (QEMU `ppc_radix64_check_prot`): a privileged page is
- * inaccessible to MSR[PR]=1; a privileged access to a non-privileged page is further limited
- * by AMR/IAMR key 0 (Linux KUAP/KUEP); non-idempotent I/O is guarded (no execute).
- * QEMU reports an AMR denial as PROTFAULT; so does hvsim.
- */
-function procPermNoRc(attr: number, regs: MmuRegs): number {
-  const priv = (attr & EAA_PRIV) !== 0;
-  if (priv && regs.msrPR) return 0;
-  let p = EAA_PERM[attr & 7]!;
-  if (!regs.msrPR && !priv) p &= amrMask(regs);
-  if ((attr & PTE_ATT) === ATT_NI_IO) p &= ~PERM_EXEC;
-  return p;
-}
-
-function procPerm(attr: number, regs: MmuRegs): number {
-  return procPermNoRc(attr, regs) & rcMask(attr);
-}
-
-/** Partition-scoped rights: EAA only (no privilege bit, no AMR), guarded I/O, R/C. */
-function partPerm(attr: number): number {
-  let p = EAA_PERM[attr & 7]!;
-  if ((attr & PTE_ATT) === ATT_NI_IO) p &= ~PERM_EXEC;
-  return p & rcMask(attr);
 }
