@@ -15,6 +15,7 @@ const args = [
   "lint",
   "test",
   "--output-logs=new-only",
+  "--continue",
   ...process.argv.slice(2),
 ];
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };

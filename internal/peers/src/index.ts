@@ -1,7 +1,7 @@
 // Peer tools (QEMU, GNU binutils, gcc, dtc) are oracles for differential tests. Locally a test
 // that needs a missing tool is skipped with a one-line notice; with HVSIM_PEERS=required (CI)
 // a missing tool fails the run, so CI can never pass by skipping.
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { describe, it } from "vitest";
@@ -104,4 +104,52 @@ export function runPeer(
     stdout: String(r.stdout ?? ""),
     stderr: String(r.stderr ?? ""),
   };
+}
+
+export interface AsyncPeerResult extends PeerResult {
+  timedOut: boolean;
+}
+
+/**
+ * Run a command without blocking the test worker's event loop (a long spawnSync starves
+ * vitest's worker RPC on a loaded machine). Resolves when the process exits or is killed
+ * after `timeoutMs`.
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  opts: { timeoutMs?: number; cwd?: string; input?: string } = {},
+): Promise<AsyncPeerResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.setEncoding("utf8").on("data", (d: string) => void (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => void (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 60_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} ${args.join(" ")}: ${e.message}`));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ status: code ?? -1, stdout, stderr, timedOut });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** `runPeer` without blocking: the tool must be installed. */
+export function runPeerAsync(
+  tool: string,
+  args: readonly string[],
+  opts: { timeoutMs?: number; cwd?: string; input?: string } = {},
+): Promise<AsyncPeerResult> {
+  const path = findPeer(tool);
+  if (path === null) return Promise.reject(new Error(`peer tool ${tool} is not installed`));
+  return runProcess(path, args, opts);
 }

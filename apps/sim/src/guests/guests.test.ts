@@ -1,7 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describeWithPeers } from "@hvsim/internal-peers";
+import { describeWithPeers, runProcess } from "@hvsim/internal-peers";
 import { expect, it } from "vitest";
 import { GUEST_PROGRAMS } from "./programs";
 import { runOnQemu } from "./qemu-peer";
@@ -13,9 +12,9 @@ describeWithPeers(
   ["powerpc64le-linux-gnu-gcc", "powerpc64le-linux-gnu-as", "powerpc64le-linux-gnu-ld"],
   "guest images",
   () => {
-    it("the committed ELFs and boot ROM equal a fresh build of their sources", () => {
-      const r = spawnSync(process.execPath, [`${guests}build.mjs`, "--check"], {
-        encoding: "utf8",
+    it("the committed ELFs and boot ROM equal a fresh build of their sources", async () => {
+      const r = await runProcess(process.execPath, [`${guests}build.mjs`, "--check"], {
+        timeoutMs: 110_000,
       });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
@@ -25,8 +24,8 @@ describeWithPeers(
 
 describeWithPeers(["qemu-system-ppc64"], "guest programs on QEMU pseries (the oracle)", () => {
   for (const p of GUEST_PROGRAMS) {
-    it(`${p.name} prints its expected console output and powers off`, () => {
-      const r = runOnQemu({
+    it(`${p.name} prints its expected console output and powers off`, async () => {
+      const r = await runOnQemu({
         kernel: `${guests}${p.name}/${p.name}.elf`,
         bios: bootrom,
         smp: p.smp,

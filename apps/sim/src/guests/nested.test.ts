@@ -19,15 +19,15 @@ const l1hv = {
 const golden = (name: string) => readFileSync(`${guests}l1hv/${name}`, "utf8");
 
 describeWithPeers(["qemu-system-ppc64"], "l1hv on QEMU pseries with cap-nested-hv=on", () => {
-  it("runs its six L2s and prints l1hv.expected", () => {
-    const r = runOnQemu({ ...l1hv, machine: "pseries,cap-nested-hv=on" });
+  it("runs its six L2s and prints l1hv.expected", async () => {
+    const r = await runOnQemu({ ...l1hv, machine: "pseries,cap-nested-hv=on" });
     expect(r.timedOut).toBe(false);
     expect(r.status).toBe(0);
     expect(r.console).toBe(golden("l1hv.expected"));
   }, 90_000);
 
-  it("finds no nested HV without cap-nested-hv and says so", () => {
-    const r = runOnQemu({ ...l1hv, machine: "pseries" });
+  it("finds no nested HV without cap-nested-hv and says so", async () => {
+    const r = await runOnQemu({ ...l1hv, machine: "pseries" });
     expect(r.timedOut).toBe(false);
     expect(r.console).toContain("H_SET_PARTITION_TABLE (64 KiB, 4096 entries): rc=-2\n");
     expect(r.console).toContain("l1hv: L0 offers no nested HV");
@@ -39,8 +39,8 @@ describeWithPeers(["qemu-system-ppc64"], "l1hv on QEMU pseries with cap-nested-h
   // afresh, so l2-page-churn still passes there: the only difference is l1hv's warning line.
   // (hvsim's L0 keeps translations tagged by shadow LPID and must make page-churn fail.)
   for (const broken of ["skip", "wrong-lpid", "wrong-page"]) {
-    it(`cannot see a deliberately broken invalidation (l1hv.invalidate=${broken})`, () => {
-      const r = runOnQemu({
+    it(`cannot see a deliberately broken invalidation (l1hv.invalidate=${broken})`, async () => {
+      const r = await runOnQemu({
         ...l1hv,
         machine: "pseries,cap-nested-hv=on",
         extra: [...l1hv.extra, "-append", `l1hv.invalidate=${broken}`],
@@ -59,8 +59,11 @@ describeWithPeers(["qemu-system-ppc64"], "l1hv on QEMU pseries with cap-nested-h
   // QEMU has no H_RPT_INVALIDATE under TCG: cap-rpt-invalidate=on makes it refuse to start
   // (it never drops a requested capability silently). l1hv's H_RPT_INVALIDATE path is
   // therefore checked against hvsim's L0 only, with l1hv-rpt-invalidate.expected.
-  it("refuses cap-rpt-invalidate=on under TCG", () => {
-    const r = runOnQemu({ ...l1hv, machine: "pseries,cap-nested-hv=on,cap-rpt-invalidate=on" });
+  it("refuses cap-rpt-invalidate=on under TCG", async () => {
+    const r = await runOnQemu({
+      ...l1hv,
+      machine: "pseries,cap-nested-hv=on,cap-rpt-invalidate=on",
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("No H_RPT_INVALIDATE support in TCG");
   }, 90_000);
@@ -73,7 +76,7 @@ describe("l1hv goldens", () => {
     [4, "timer"],
     [5, "cede"],
   ] as const) {
-    it(`${program} as L2.${n} prints what it prints as an L1 (${program}.expected)`, () => {
+    it(`${program} as L2.${n} prints what it prints as an L1 (${program}.expected)`, async () => {
       const prefix = `[L2.${n}] `;
       const asL2 = golden("l1hv.expected")
         .split("\n")
@@ -84,7 +87,7 @@ describe("l1hv goldens", () => {
     });
   }
 
-  it("the cap-rpt-invalidate=on golden differs from the QEMU golden only where l1hv says which invalidation it uses", () => {
+  it("the cap-rpt-invalidate=on golden differs from the QEMU golden only where l1hv says which invalidation it uses", async () => {
     const fallback = golden("l1hv.expected")
       .replace("hcall-rpt-invalidate absent\n", "hcall-rpt-invalidate present\n")
       .replaceAll("H_TLB_INVALIDATE (fallback)", "H_RPT_INVALIDATE");

@@ -1,6 +1,6 @@
 // Runs a guest image on QEMU's pseries machine (TCG), the oracle for hvsim's own machine:
 // `qemu-system-ppc64 -M pseries -bios BOOTROM -kernel X.elf`, console on stdio.
-import { spawnSync } from "node:child_process";
+import { runPeerAsync } from "@hvsim/internal-peers";
 
 export interface QemuRunOptions {
   kernel: string;
@@ -19,7 +19,7 @@ export interface QemuRunResult {
   timedOut: boolean;
 }
 
-export function runOnQemu(opts: QemuRunOptions): QemuRunResult {
+export async function runOnQemu(opts: QemuRunOptions): Promise<QemuRunResult> {
   const args = [
     "-M",
     opts.machine ?? "pseries",
@@ -41,15 +41,11 @@ export function runOnQemu(opts: QemuRunOptions): QemuRunResult {
     opts.kernel,
     ...(opts.extra ?? []),
   ];
-  const r = spawnSync("qemu-system-ppc64", args, {
-    encoding: "utf8",
-    timeout: opts.timeoutMs ?? 30_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const r = await runPeerAsync("qemu-system-ppc64", args, { timeoutMs: opts.timeoutMs ?? 60_000 });
   return {
-    status: r.status,
-    console: String(r.stdout ?? "").replace(/\r\n/g, "\n"),
-    stderr: String(r.stderr ?? ""),
-    timedOut: r.error !== undefined && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT",
+    status: r.timedOut ? null : r.status,
+    console: r.stdout.replace(/\r\n/g, "\n"),
+    stderr: r.stderr,
+    timedOut: r.timedOut,
   };
 }
