@@ -54,3 +54,11 @@ export { callHcall, U64_MINUS_1 } from "./hcall-table";
 export type { HcallArgs, HcallResult, HcallHandler, HcallEntry, HcallTable } from "./hcall-table";
 export { SpaprXive } from "./spapr-xive";
 export type { SpaprXiveOptions, SpaprXiveState, IrqchipPlacement } from "./spapr-xive";
+export { XicsOnXive, xivePrioFromGuest, SPAPR_XIRQ_BASE, XICS_MASKED } from "./xics-on-xive";
+export type {
+  XicsOnXiveOptions,
+  XicsOnXiveState,
+  XicsSourceState,
+  XicsIcpState,
+  XiveConfig,
+} from "./xics-on-xive";
