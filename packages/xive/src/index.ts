@@ -62,3 +62,25 @@ export type {
   XicsIcpState,
   XiveConfig,
 } from "./xics-on-xive";
+export {
+  KVM_CAP_PPC_IRQ_XIVE,
+  KVM_DEV_TYPE_XIVE,
+  ENODEV,
+  checkXiveNativeCapability,
+  createKvmXiveDevice,
+  placeIntc,
+  checkIcMode,
+  ov5PlatformXiveSupport,
+  casSelectIntc,
+} from "./capability";
+export type {
+  KvmIrqHost,
+  KvmDeviceResult,
+  IcMode,
+  KernelIrqchip,
+  ActiveIntc,
+  Placement,
+  CasIntcResult,
+} from "./capability";
+export { SpaprIrq } from "./spapr-irq";
+export type { SpaprIrqOptions, SpaprIrqState } from "./spapr-irq";
