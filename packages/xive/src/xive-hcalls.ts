@@ -209,6 +209,8 @@ function getSourceConfig(x: Xive, a: HcallArgs): HcallResult {
   if (arg(a, 0) !== 0n) return ret(H_PARAMETER);
   const lisn = lisnOf(x, arg(a, 1));
   if (lisn === undefined) return ret(H_P2);
+  // EISN: PAPR's text says it defaults to the LISN, but QEMU's EAS reset (VALID|MASKED) leaves
+  // 0 until H_INT_SET_SOURCE_CONFIG sets it; hvsim returns what QEMU returns.
   const { w0, w1 } = x.router.getEas(lisn);
   const endIndex = getField32(EAS_W0_END_INDEX, w0);
   // QEMU reads target and priority back from the END's w6/w7, which are only set once the queue

@@ -262,11 +262,13 @@ export class EsbDevice implements MmioDevice {
     return this.source.esbLength;
   }
 
-  read(offset: number): bigint {
+  /** An 8-byte load; the accessing CPU does not matter to an ESB. */
+  read(offset: number, _size: AccessSize = 8, _cpu = 0): bigint {
     return this.source.esbLoad(offset);
   }
 
-  write(offset: number): void {
+  /** An 8-byte store; the data is ignored (a trigger or EOI is the access itself). */
+  write(offset: number, _size: AccessSize = 8, _value = 0n, _cpu = 0): void {
     this.source.esbStore(offset);
   }
 }
