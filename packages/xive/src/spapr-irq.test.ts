@@ -86,6 +86,17 @@ describe("SpaprIrq (ic-mode, active controller, hcall gating)", () => {
     );
   });
 
+  it("switching the active controller hands over the vCPU lines", () => {
+    const m = dual();
+    m.h(H_CPPR, 0xffn);
+    m.irq.xics!.hIpi(0, 5);
+    expect(m.lines.up(0)).toBe(true);
+    m.irq.setActive("xive");
+    expect(m.lines.up(0)).toBe(false);
+    m.irq.setActive("xics");
+    expect(m.lines.up(0)).toBe(true);
+  });
+
   it("push/pull go to the active controller", () => {
     const m = dual();
     expect(m.irq.pullOsContext(1).pending).toBe(false);

@@ -86,8 +86,16 @@ export class SpaprIrq {
     if ((intc === "xics" && !this.xics) || (intc === "xive" && !this.xive)) {
       throw new Error(`spapr-irq: ic-mode=${this.icMode} has no ${intc} controller`);
     }
+    const changed = intc !== this.activeIntc;
     this.activeIntc = intc;
     this.applyActive();
+    if (changed) {
+      // The vCPUs' external lines now belong to the new controller: the old one lets go, the new
+      // one re-asserts what it has pending.
+      const [from, to] = intc === "xive" ? [this.xics, this.xive] : [this.xive, this.xics];
+      from?.router.tctx.forEach((t) => t.releaseLine());
+      to?.router.tctx.forEach((t) => t.resync());
+    }
   }
 
   private applyActive(): void {

@@ -178,6 +178,14 @@ export class ThreadContext {
     if (word2 & TM_QW1W2_VO) this.osIpbUpdate(backlogIpb);
   }
 
+  /**
+   * Drop the output line without touching the registers: the controller is being deactivated
+   * (QEMU's spapr_irq switching the active controller at CAS); `resync` raises it again.
+   */
+  releaseLine(): void {
+    this.lower();
+  }
+
   /** Re-derive the line from the registers (after a raw register write or a restore). */
   resync(): void {
     const r = this.regs;
