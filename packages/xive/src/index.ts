@@ -84,3 +84,5 @@ export type {
 } from "./capability";
 export { SpaprIrq } from "./spapr-irq";
 export type { SpaprIrqOptions, SpaprIrqState } from "./spapr-irq";
+export { intcDeviceTree } from "./spapr-dt";
+export type { DtValue, DtProperty, DtNode, IntcDeviceTree } from "./spapr-dt";
