@@ -53,10 +53,18 @@ export class SpaprIrq {
 
   constructor(opts: SpaprIrqOptions) {
     this.icMode = opts.icMode;
+    // Only the active controller drives the vCPU lines (the other one's MMIO is unmapped and its
+    // hcalls refused, but a device may still have left it with something pending).
+    const gated = (intc: ActiveIntc): InterruptSink => ({
+      setExternal: (v, level) => {
+        if (this.activeIntc === intc) opts.interrupts.setExternal(v, level);
+      },
+    });
+    this.activeIntc = opts.icMode === "xive" ? "xive" : "xics";
     if (opts.icMode !== "xive") {
       this.xics = new XicsOnXive({
         nrVcpus: opts.nrVcpus,
-        interrupts: opts.interrupts,
+        interrupts: gated("xics"),
         escalation: opts.escalation,
         log: opts.log,
         timebase: opts.timebase,
@@ -66,13 +74,12 @@ export class SpaprIrq {
       this.xive = new SpaprXive({
         nrVcpus: opts.nrVcpus,
         guestMemory: opts.guestMemory,
-        interrupts: opts.interrupts,
+        interrupts: gated("xive"),
         escalation: opts.escalation,
         log: opts.log,
         placement: opts.xivePlacement,
       });
     }
-    this.activeIntc = opts.icMode === "xive" ? "xive" : "xics";
     this.applyActive();
     this.table = this.buildTable();
   }
@@ -86,16 +93,17 @@ export class SpaprIrq {
     if ((intc === "xics" && !this.xics) || (intc === "xive" && !this.xive)) {
       throw new Error(`spapr-irq: ic-mode=${this.icMode} has no ${intc} controller`);
     }
-    const changed = intc !== this.activeIntc;
+    if (intc === this.activeIntc) {
+      this.applyActive();
+      return;
+    }
+    // The vCPUs' external lines now belong to the new controller: the old one lets go while it
+    // still owns them, the new one re-asserts what it has pending.
+    const [from, to] = intc === "xive" ? [this.xics, this.xive] : [this.xive, this.xics];
+    from?.router.tctx.forEach((t) => t.releaseLine());
     this.activeIntc = intc;
     this.applyActive();
-    if (changed) {
-      // The vCPUs' external lines now belong to the new controller: the old one lets go, the new
-      // one re-asserts what it has pending.
-      const [from, to] = intc === "xive" ? [this.xics, this.xive] : [this.xive, this.xics];
-      from?.router.tctx.forEach((t) => t.releaseLine());
-      to?.router.tctx.forEach((t) => t.resync());
-    }
+    to?.router.tctx.forEach((t) => t.resync());
   }
 
   private applyActive(): void {

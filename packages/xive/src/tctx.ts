@@ -193,6 +193,8 @@ export class ThreadContext {
     if (r[TM_QW1_OS + TM_NSR]! & TM_QW1_NSR_EO) this.raise();
     else this.lower();
     this.notifyOs();
+    // Tell the sink even if the level did not change here: it may have missed it (see releaseLine).
+    this.setLine(this.vcpu, this.line);
   }
 
   save(): TctxState {
