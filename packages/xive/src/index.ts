@@ -86,3 +86,19 @@ export { SpaprIrq } from "./spapr-irq";
 export type { SpaprIrqOptions, SpaprIrqState } from "./spapr-irq";
 export { intcDeviceTree } from "./spapr-dt";
 export type { DtValue, DtProperty, DtNode, IntcDeviceTree } from "./spapr-dt";
+export { spaprXiveMmioRegions } from "./spapr-mmio";
+export type { MmioRegion } from "./spapr-mmio";
+export {
+  KVM_REG_PPC_ICP_STATE,
+  KVM_REG_PPC_VP_STATE,
+  KVM_REG_PPC_ICP_CPPR_SHIFT,
+  KVM_REG_PPC_ICP_XISR_SHIFT,
+  KVM_REG_PPC_ICP_XISR_MASK,
+  KVM_REG_PPC_ICP_MFRR_SHIFT,
+  KVM_REG_PPC_ICP_PPRI_SHIFT,
+  encodeIcpState,
+  decodeIcpState,
+  encodeVpState,
+  decodeVpState,
+} from "./kvm-one-reg";
+export type { IcpRegister } from "./kvm-one-reg";

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { intcDeviceTree } from "./spapr-dt";
+import { spaprXiveMmioRegions } from "./spapr-mmio";
+import { SpaprXive } from "./spapr-xive";
+import { TestLines, TestRam } from "./test-support";
 
 describe("interrupt controller device-tree nodes (as QEMU's pseries)", () => {
   it("XIVE: node at the TIMA USER page, reg = USER and OS pages, eq sizes, IPI LISN range, reserved priority 7", () => {
@@ -25,5 +28,20 @@ describe("interrupt controller device-tree nodes (as QEMU's pseries)", () => {
     expect(p["device_type"]).toBe("PowerPC-External-Interrupt-Presentation");
     expect(p["ibm,interrupt-server-ranges"]).toEqual([0, 2]);
     expect(dt.rootProps).toEqual([]);
+  });
+});
+
+describe("MMIO regions", () => {
+  it("ESB at the VC base, TIMA at the TM base, non-overlapping", () => {
+    const x = new SpaprXive({
+      nrVcpus: 1,
+      guestMemory: new TestRam(0x1000),
+      interrupts: new TestLines(),
+    });
+    const [esb, tima] = spaprXiveMmioRegions(x);
+    expect(esb).toMatchObject({ name: "xive.esb", base: 0x0006010000000000 });
+    expect(esb!.device.size).toBe(0x2000 * 0x20000);
+    expect(tima).toMatchObject({ name: "xive.tima", base: 0x0006030203180000 });
+    expect(esb!.base + esb!.device.size).toBeLessThanOrEqual(tima!.base);
   });
 });
