@@ -39,6 +39,7 @@ export * from "./tctx";
 export type { TctxState } from "./tctx";
 export {
   TimaDevice,
+  TimaPageView,
   XIVE_TM_HW_PAGE,
   XIVE_TM_HV_PAGE,
   XIVE_TM_OS_PAGE,

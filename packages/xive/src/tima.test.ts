@@ -4,6 +4,7 @@ import { TM_CPPR, TM_IPB, TM_NSR, TM_PIPR, TM_QW1_OS, TM_QW1W2_VO, TM_WORD2 } fr
 import { TestLines, TestLog, TestRam } from "./test-support";
 import {
   TimaDevice,
+  TimaPageView,
   TM_SPC_ACK_OS_REG,
   TM_SPC_PULL_OS_CTX,
   TM_SPC_SET_OS_PENDING,
@@ -98,5 +99,16 @@ describe("TIMA", () => {
     );
     expect(regs(0)[TM_QW1_OS + TM_WORD2 + 3]).toBe(0x23);
     expect(new TimaDevice(make().xive.router, make().log).size).toBe(0x40000);
+  });
+
+  it("a single page can be mapped on its own (the OS page view reaches ACK_OS_REG)", () => {
+    const { xive, t } = make();
+    const os = new TimaPageView(t, XIVE_TM_OS_PAGE);
+    expect(os.size).toBe(0x10000);
+    os.write(TM_QW1_OS + TM_CPPR, 1, 0xffn, 0);
+    os.write(TM_SPC_SET_OS_PENDING, 1, 3n, 0);
+    expect(os.read(TM_SPC_ACK_OS_REG, 2, 0)).toBe(0x8003n);
+    expect(xive.router.tctx[0]!.regs[TM_QW1_OS + TM_CPPR]).toBe(3);
+    expect(() => new TimaPageView(t, 4)).toThrow(/no page/);
   });
 });

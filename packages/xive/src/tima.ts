@@ -228,3 +228,28 @@ export class TimaDevice implements MmioDevice {
     return (size === 4 || size === 8) && offset % size === 0 && (offset & 0x30) !== TM_QW0_USER;
   }
 }
+
+/**
+ * One page (ring view) of the TIMA as its own 64K region, for machines that map the pages
+ * separately (the sPAPR device tree publishes the USER and OS pages only).
+ */
+export class TimaPageView implements MmioDevice {
+  readonly size = 1 << TM_SHIFT;
+  readonly accessSizes: readonly AccessSize[] = [1, 2, 4, 8];
+
+  constructor(
+    private readonly tima: TimaDevice,
+    readonly page: number,
+  ) {
+    if (!(page >= XIVE_TM_HW_PAGE && page <= XIVE_TM_USER_PAGE))
+      throw new Error(`tima: no page ${page}`);
+  }
+
+  read(offset: number, size: AccessSize, cpu: number): bigint {
+    return this.tima.read((this.page << TM_SHIFT) + offset, size, cpu);
+  }
+
+  write(offset: number, size: AccessSize, value: bigint, cpu: number): void {
+    this.tima.write((this.page << TM_SHIFT) + offset, size, value, cpu);
+  }
+}

@@ -179,4 +179,16 @@ describe("XIVE source ESB pages", () => {
       ),
     );
   });
+
+  it("an ESB device can cover a sub-range of sources, offsets relative to its first", () => {
+    const { src, fired } = make();
+    const dev = new EsbDevice(src, 4, 2);
+    expect(dev.size).toBe(2 * 0x20000);
+    src.setPq(5, PQ_RESET);
+    dev.write(0x20000);
+    expect(fired).toEqual([5]);
+    expect(dev.read(0x30000 + XIVE_ESB_GET)).toBe(BigInt(PQ_PENDING));
+    expect(() => dev.read(0x40000)).toThrow(/outside/);
+    expect(() => new EsbDevice(src, 7, 2)).toThrow(/not all/);
+  });
 });

@@ -252,23 +252,42 @@ export class XiveSource {
   }
 }
 
-/** The ESB pages of a range of sources as an MMIO region (8-byte accesses only). */
+/**
+ * The ESB pages of a range of sources as an MMIO region (8-byte accesses only). Offset 0 is the
+ * first page of source `first`; by default the range is every source of the XiveSource.
+ */
 export class EsbDevice implements MmioDevice {
   readonly accessSizes: readonly AccessSize[] = [8];
+  readonly size: number;
+  private readonly base: number;
 
-  constructor(private readonly source: XiveSource) {}
+  constructor(
+    private readonly source: XiveSource,
+    first = 0,
+    count = source.nrIrqs - first,
+  ) {
+    if (first < 0 || count < 1 || first + count > source.nrIrqs) {
+      throw new Error(
+        `esb: sources ${first}..${first + count - 1} are not all in 0..${source.nrIrqs - 1}`,
+      );
+    }
+    this.base = source.triggerPageOffset(first);
+    this.size = count * 2 ** source.esbShift;
+  }
 
-  get size(): number {
-    return this.source.esbLength;
+  private at(offset: number): number {
+    if (offset < 0 || offset + 8 > this.size)
+      throw new Error(`esb: offset 0x${offset.toString(16)} outside the region`);
+    return this.base + offset;
   }
 
   /** An 8-byte load; the accessing CPU does not matter to an ESB. */
   read(offset: number, _size: AccessSize = 8, _cpu = 0): bigint {
-    return this.source.esbLoad(offset);
+    return this.source.esbLoad(this.at(offset));
   }
 
   /** An 8-byte store; the data is ignored (a trigger or EOI is the access itself). */
   write(offset: number, _size: AccessSize = 8, _value = 0n, _cpu = 0): void {
-    this.source.esbStore(offset);
+    this.source.esbStore(this.at(offset));
   }
 }
