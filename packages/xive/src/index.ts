@@ -36,7 +36,6 @@ export {
 } from "./xive-source";
 export type { EsbShift, XiveSourceOptions, XiveSourceState } from "./xive-source";
 export * from "./tctx";
-export type { TctxState } from "./tctx";
 export {
   TimaDevice,
   TimaPageView,
