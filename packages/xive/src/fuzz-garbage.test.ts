@@ -270,7 +270,10 @@ describe("fuzz: arbitrary guest input never breaks the model", () => {
               break;
             case "dispatch":
               if (o.push) m.pushOsContext(o.vcpu);
-              else m.pullOsContext(o.vcpu);
+              else {
+                m.pullOsContext(o.vcpu);
+                m.rearmEscalation(o.vcpu);
+              }
               break;
             case "cas":
               m.setActive(o.xive ? "xive" : "xics");

@@ -70,7 +70,7 @@ type NativeOp =
   | { kind: "eoi"; vcpu: number; loadEoi: boolean }
   | { kind: "cppr"; vcpu: number; cppr: number }
   | { kind: "route"; src: number; vcpu: number; prio: number }
-  | { kind: "dispatch"; vcpu: number }
+  | { kind: "dispatch"; vcpu: number; cede: boolean }
   | { kind: "migrate" };
 
 const nativeOp: fc.Arbitrary<NativeOp> = fc.oneof(
@@ -108,7 +108,11 @@ const nativeOp: fc.Arbitrary<NativeOp> = fc.oneof(
     weight: 1,
   },
   {
-    arbitrary: fc.record({ kind: fc.constant("dispatch" as const), vcpu: fc.nat(NR_VCPUS - 1) }),
+    arbitrary: fc.record({
+      kind: fc.constant("dispatch" as const),
+      vcpu: fc.nat(NR_VCPUS - 1),
+      cede: fc.boolean(),
+    }),
     weight: 1,
   },
   { arbitrary: fc.constant({ kind: "migrate" as const }), weight: 1 },
@@ -231,8 +235,10 @@ class NativeWorld {
         this.route(op.src, op.vcpu, op.prio);
         break;
       case "dispatch":
-        if (this.dispatched[op.vcpu]) this.xive.pullOsContext(op.vcpu);
-        else this.xive.pushOsContext(op.vcpu);
+        if (this.dispatched[op.vcpu]) {
+          this.xive.pullOsContext(op.vcpu);
+          if (op.cede) this.xive.rearmEscalation(op.vcpu);
+        } else this.xive.pushOsContext(op.vcpu);
         this.dispatched[op.vcpu] = !this.dispatched[op.vcpu];
         break;
       case "migrate": {
@@ -270,7 +276,7 @@ type XicsOp =
   | { kind: "set-xive"; src: number; vcpu: number; prio: number }
   | { kind: "int-off"; src: number }
   | { kind: "int-on"; src: number }
-  | { kind: "dispatch"; vcpu: number }
+  | { kind: "dispatch"; vcpu: number; cede: boolean }
   | { kind: "migrate" };
 
 const XIRQS = [0x1100, 0x1101, 0x1200, 0x1300];
@@ -322,7 +328,11 @@ const xicsOp: fc.Arbitrary<XicsOp> = fc.oneof(
     weight: 1,
   },
   {
-    arbitrary: fc.record({ kind: fc.constant("dispatch" as const), vcpu: fc.nat(NR_VCPUS - 1) }),
+    arbitrary: fc.record({
+      kind: fc.constant("dispatch" as const),
+      vcpu: fc.nat(NR_VCPUS - 1),
+      cede: fc.boolean(),
+    }),
     weight: 1,
   },
   { arbitrary: fc.constant({ kind: "migrate" as const }), weight: 1 },
@@ -398,8 +408,10 @@ class XicsWorld {
         this.xics.intOn(op.src);
         break;
       case "dispatch":
-        if (this.dispatched[op.vcpu]) this.xics.pullOsContext(op.vcpu);
-        else this.xics.pushOsContext(op.vcpu);
+        if (this.dispatched[op.vcpu]) {
+          this.xics.pullOsContext(op.vcpu);
+          if (op.cede) this.xics.rearmEscalation(op.vcpu);
+        } else this.xics.pushOsContext(op.vcpu);
         this.dispatched[op.vcpu] = !this.dispatched[op.vcpu];
         break;
       case "migrate": {

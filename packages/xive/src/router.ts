@@ -11,7 +11,7 @@
 // "single escalation" interrupt on priority 7. Where hardware would present the escalation END
 // to the hypervisor's own thread context, this model calls the EscalationSink port: the
 // hypervisor is TypeScript, not a guest running on a HW thread.
-import { asPq, esbTrigger, PQ_OFF, PQ_PENDING, PQ_RESET, type Pq } from "./esb-pq";
+import { asPq, esbTrigger, PQ_OFF, PQ_RESET, type Pq } from "./esb-pq";
 import {
   EAS_W0_END_BLOCK,
   EAS_W0_END_INDEX,
@@ -47,7 +47,15 @@ import { getField32, setField32 } from "./ppc-bit";
 import { NVT_W0_VALID, NVT_W4_IPB, NVT_WORDS, nvtCamLine } from "./nvt";
 import type { EscalationSink, GuestErrorLog, GuestMemory, InterruptSink } from "./ports";
 import { SPAPR_XIVE_BLOCK_ID, SPAPR_XIVE_HV_PRIO, SPAPR_XIVE_NVT_BASE } from "./spapr-layout";
-import { priorityToIpb, ThreadContext, TM_QW1W2_VO, TM_QW1_OS, TM_CPPR } from "./tctx";
+import {
+  ipbToPipr,
+  priorityToIpb,
+  ThreadContext,
+  TM_QW1W2_VO,
+  TM_QW1_OS,
+  TM_CPPR,
+  TM_IPB,
+} from "./tctx";
 
 /** Block of the per-vCPU escalation ENDs (hypervisor-owned, never visible to the guest). */
 export const XIVE_ESCALATION_BLOCK = 1;
@@ -78,7 +86,7 @@ export interface RouterState {
 export interface PullResult {
   /** The OS ring WORD2 before the pull. */
   readonly word2: number;
-  /** Something deliverable is pending (IPB or NVT backlog below CPPR): abort a cede. */
+  /** Something deliverable is pending (IPB or NVT backlog below CPPR). */
   readonly pending: boolean;
 }
 
@@ -351,19 +359,32 @@ export class XiveRouter {
   }
 
   /**
-   * Undispatch a vCPU (it cedes or exits): invalidate its OS CAM so new events go to the NVT
-   * backlog and escalate, and re-arm the escalation (ESn 00). If something deliverable is
-   * already pending, the escalation is left at 10 instead (it would fire for nothing) and
-   * `pending` tells the caller to abort the cede, as KVM's kvmppc_xive_rearm_escalation does.
+   * Undispatch a vCPU on any exit (kvmppc_xive_pull_vcpu): invalidate its OS CAM so that new events
+   * go to its NVT backlog. The escalation stays masked until `rearmEscalation` (a cede). Returns
+   * the old WORD2 and whether something deliverable is already pending.
    */
   pullOsContext(vcpu: number): PullResult {
-    const t = this.tctx[vcpu]!;
-    const word2 = t.pullOs();
-    const cppr = t.regs[TM_QW1_OS + TM_CPPR]!;
-    const ipb = t.regs[TM_QW1_OS + 2]! | getField32(NVT_W4_IPB, this.nvtt[vcpu * NVT_WORDS + 4]!);
-    const pending = ipb !== 0 && Math.clz32(ipb << 24) < cppr;
-    this.setEscalationEsn(vcpu, pending ? PQ_PENDING : PQ_RESET);
-    return { word2, pending };
+    const word2 = this.tctx[vcpu]!.pullOs();
+    return { word2, pending: this.deliverable(vcpu) };
+  }
+
+  /**
+   * The vCPU cedes (kvmppc_xive_rearm_escalation): arm its escalation (ESn 00) so that the next
+   * event for it escalates and wakes it. Returns false, leaving the escalation masked, when
+   * something deliverable is already pending (in the thread context or in the NVT backlog, where
+   * events go while the escalation is masked): the caller must abort the cede.
+   */
+  rearmEscalation(vcpu: number): boolean {
+    if (this.deliverable(vcpu)) return false;
+    this.setEscalationEsn(vcpu, PQ_RESET);
+    return true;
+  }
+
+  /** A priority in the OS IPB or the NVT backlog is more favoured than the OS CPPR. */
+  private deliverable(vcpu: number): boolean {
+    const r = this.tctx[vcpu]!.regs;
+    const ipb = r[TM_QW1_OS + TM_IPB]! | getField32(NVT_W4_IPB, this.nvtt[vcpu * NVT_WORDS + 4]!);
+    return ipbToPipr(ipb) < r[TM_QW1_OS + TM_CPPR]!;
   }
 
   /** NVT backlog IPB of a vCPU (for tests and the VP_STATE-like save). */

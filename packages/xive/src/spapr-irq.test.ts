@@ -100,9 +100,11 @@ describe("SpaprIrq (ic-mode, active controller, hcall gating)", () => {
   it("push/pull go to the active controller", () => {
     const m = dual();
     expect(m.irq.pullOsContext(1).pending).toBe(false);
+    expect(m.irq.rearmEscalation(1)).toBe(true);
     m.irq.pushOsContext(1);
     m.irq.setActive("xive");
     expect(m.irq.pullOsContext(1).word2).toBe((0x80000000 | 0x401) >>> 0);
+    expect(m.irq.rearmEscalation(1)).toBe(true);
     m.irq.pushOsContext(1);
   });
 });

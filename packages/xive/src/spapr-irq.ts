@@ -172,6 +172,13 @@ export class SpaprIrq {
       : this.xics!.pullOsContext(vcpu);
   }
 
+  /** On cede, after the pull: arm the escalation; false means abort the cede. */
+  rearmEscalation(vcpu: number): boolean {
+    return this.activeIntc === "xive"
+      ? this.xive!.rearmEscalation(vcpu)
+      : this.xics!.rearmEscalation(vcpu);
+  }
+
   save(): SpaprIrqState {
     return {
       version: 1,

@@ -153,16 +153,28 @@ describe("sPAPR XIVE end to end (exploitation mode)", () => {
     g.configureQueue(6);
     g.setCppr(0xff);
     g.route(1, 6, 1);
+    // an exit: pulled, escalation still masked -> the event only goes to the backlog
     expect(m.xive.pullOsContext(1)).toEqual({ word2: (0x80000000 | 0x401) >>> 0, pending: false });
     m.xive.setIrq(1, true);
+    expect(m.escalated).toEqual([]);
+    expect(m.xive.router.nvtBacklog(1)).toBe(0x02);
+    // ceding now must be refused: something is pending in the backlog
+    expect(m.xive.rearmEscalation(1)).toBe(false);
+    m.xive.pushOsContext(1);
+    expect(g.handle(6)).toEqual([1]);
+    g.eoi(1);
+    // a real cede: pulled and re-armed; the next event escalates once, then coalesces
+    m.xive.pullOsContext(1);
+    expect(m.xive.rearmEscalation(1)).toBe(true);
+    m.xive.setIrq(1, true);
     expect(m.escalated).toEqual([1]);
-    m.xive.source.setPq(1, 0); // another event while still ceded coalesces at the escalation
+    m.xive.source.setPq(1, 0);
     m.xive.setIrq(1, true);
     expect(m.escalated).toEqual([1]);
     m.xive.pushOsContext(1);
     expect(m.lines.up(1)).toBe(true);
     expect(g.handle(6)).toEqual([1, 1]);
-    // ceding with something pending asks the caller to abort the cede
+    // pulling with something pending reports it
     m.xive.router.tctx[1]!.osIpbUpdate(0x02);
     expect(m.xive.pullOsContext(1).pending).toBe(true);
   });

@@ -149,9 +149,14 @@ export class SpaprXive {
     this.router.pushOsContext(vcpu);
   }
 
-  /** kvm-hv-core: the vCPU cedes or exits; see XiveRouter.pullOsContext. */
+  /** kvm-hv-core: the vCPU exits; see XiveRouter.pullOsContext. */
   pullOsContext(vcpu: number): PullResult {
     return this.router.pullOsContext(vcpu);
+  }
+
+  /** kvm-hv-core: the vCPU cedes (after the pull); false means abort the cede. */
+  rearmEscalation(vcpu: number): boolean {
+    return this.router.rearmEscalation(vcpu);
   }
 
   /** Plain-data snapshot (taken with the machine stopped, so it has no side effects). */

@@ -192,6 +192,7 @@ describe("XICS over XIVE (KVM XICS-on-XIVE)", () => {
     m.h(0, H_CPPR, 0xffn);
     m.xics.setXive(0x1100, 0, 5);
     expect(m.xics.pullOsContext(0).pending).toBe(false);
+    expect(m.xics.rearmEscalation(0)).toBe(true);
     m.xics.setIrq(0x1100, true);
     expect(m.escalated).toEqual([0]);
     expect(m.lines.up(0)).toBe(false);
@@ -200,5 +201,6 @@ describe("XICS over XIVE (KVM XICS-on-XIVE)", () => {
     expect(linuxXicsHandle(m, 0)).toBe(0x1100);
     m.xics.hIpi(0, 3);
     expect(m.xics.pullOsContext(0).pending).toBe(true);
+    expect(m.xics.rearmEscalation(0)).toBe(false);
   });
 });

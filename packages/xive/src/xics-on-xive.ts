@@ -640,11 +640,18 @@ export class XicsOnXive {
     this.router.pushOsContext(vcpu);
   }
 
-  /** Undispatch; `pending` also counts an IPI the guest CPPR lets through. */
+  /** Undispatch on exit; `pending` also counts an IPI the guest CPPR lets through. */
   pullOsContext(vcpu: number): PullResult {
     const r = this.router.pullOsContext(vcpu);
     const xc = this.vcpu(vcpu);
     return { word2: r.word2, pending: r.pending || xc.mfrr < xc.cppr };
+  }
+
+  /** On cede: arm the escalation; false (abort the cede) when something, an IPI included, is pending. */
+  rearmEscalation(vcpu: number): boolean {
+    const xc = this.vcpu(vcpu);
+    if (xc.mfrr < xc.cppr) return false;
+    return this.router.rearmEscalation(vcpu);
   }
 
   /** ICP view for debugging and tests: guest CPPR, MFRR, pending bitmap, TIMA CPPR. */
