@@ -104,9 +104,9 @@ export class ThreadContext {
       r[TM_QW1_OS + TM_NSR] = r[TM_QW1_OS + TM_NSR]! | TM_QW1_NSR_EO;
       this.raise();
     } else if (r[TM_QW1_OS + TM_NSR]! & TM_QW1_NSR_EO) {
-      // Divergence from QEMU <= 9, which leaves a signalled exception up when CPPR is raised over
-      // it: the exception condition is PIPR < CPPR, so masking it withdraws the signal (as the
-      // hardware and newer QEMU do). The IPB keeps the priority; nothing is lost.
+      // Divergence from QEMU 7.2's xive_tctx_set_cppr, which only ever raises: a CPPR raised over
+      // a signalled exception left it up. The exception condition is PIPR < CPPR, so masking it
+      // withdraws the signal here. The IPB keeps the priority; nothing is lost.
       r[TM_QW1_OS + TM_NSR] = r[TM_QW1_OS + TM_NSR]! & ~TM_QW1_NSR_EO;
       this.lower();
     }
