@@ -48,7 +48,7 @@ export {
   TM_SPC_PULL_OS_CTX,
 } from "./tima";
 export { XiveRouter, XIVE_ESCALATION_BLOCK } from "./router";
-export type { XiveRouterOptions, RouterState, PullResult } from "./router";
+export type { XiveRouterOptions, RouterState, PullResult, EasWords, EndWords } from "./router";
 export * from "./spapr-layout";
 export { callHcall, U64_MINUS_1 } from "./hcall-table";
 export type { HcallArgs, HcallResult, HcallHandler, HcallEntry, HcallTable } from "./hcall-table";

@@ -70,14 +70,34 @@ export interface XiveRouterOptions {
   readonly log: GuestErrorLog;
 }
 
+/** An EAS as its two 32-bit halves (IBM bits 0-31 and 32-63). */
+export interface EasWords {
+  readonly w0: number;
+  readonly w1: number;
+}
+
+/** An END as its eight words. */
+export interface EndWords {
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+  readonly w4: number;
+  readonly w5: number;
+  readonly w6: number;
+  readonly w7: number;
+}
+
+const END_WORD_NAMES = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"] as const;
+
 export interface RouterState {
   readonly version: 1;
-  /** EAS per LISN as [w0, w1] (IBM bits 0-31, 32-63). */
-  readonly eat: readonly (readonly [number, number])[];
-  /** END per index (block 0), words w0..w7. */
-  readonly endt: readonly (readonly number[])[];
-  /** Escalation END per vCPU (block 1), words w0..w7. */
-  readonly escEndt: readonly (readonly number[])[];
+  /** EAS per LISN. */
+  readonly eat: readonly EasWords[];
+  /** END per index (block 0). */
+  readonly endt: readonly EndWords[];
+  /** Escalation END per vCPU (block 1). */
+  readonly escEndt: readonly EndWords[];
   /** NVT w4 (backlog IPB) per vCPU. */
   readonly nvtW4: readonly number[];
 }
@@ -395,14 +415,18 @@ export class XiveRouter {
   // --- state ---
 
   save(): RouterState {
-    const words = (t: Uint32Array, n: number) =>
-      Array.from({ length: n }, (_, i) => [...t.subarray(i * END_WORDS, (i + 1) * END_WORDS)]);
+    const words = (t: Uint32Array, n: number): EndWords[] =>
+      Array.from({ length: n }, (_, i) => {
+        const b = i * END_WORDS;
+        const [w0, w1, w2, w3, w4, w5, w6, w7] = [...t.subarray(b, b + END_WORDS)] as number[];
+        return { w0: w0!, w1: w1!, w2: w2!, w3: w3!, w4: w4!, w5: w5!, w6: w6!, w7: w7! };
+      });
     return {
       version: 1,
-      eat: Array.from(
-        { length: this.nrIrqs },
-        (_, i) => [this.eat[i * 2]!, this.eat[i * 2 + 1]!] as const,
-      ),
+      eat: Array.from({ length: this.nrIrqs }, (_, i) => ({
+        w0: this.eat[i * 2]!,
+        w1: this.eat[i * 2 + 1]!,
+      })),
       endt: words(this.endt, this.nrEnds),
       escEndt: words(this.escEndt, this.nrVcpus),
       nvtW4: Array.from({ length: this.nrVcpus }, (_, v) => this.nvtt[v * NVT_WORDS + 4]!),
@@ -412,14 +436,16 @@ export class XiveRouter {
   /** Restore phase 1: END table (queue configuration; the EAS targeting depends on it). */
   restoreEnds(state: RouterState): void {
     this.checkState(state);
-    state.endt.forEach((w, i) => this.endt.set(w, i * END_WORDS));
-    state.escEndt.forEach((w, i) => this.escEndt.set(w, i * END_WORDS));
+    const put = (t: Uint32Array, e: EndWords, i: number) =>
+      END_WORD_NAMES.forEach((w, k) => (t[i * END_WORDS + k] = e[w]));
+    state.endt.forEach((e, i) => put(this.endt, e, i));
+    state.escEndt.forEach((e, i) => put(this.escEndt, e, i));
   }
 
   /** Restore phase 2: EAS table (source targeting). */
   restoreEas(state: RouterState): void {
     this.checkState(state);
-    state.eat.forEach(([w0, w1], i) => this.setEas(i, w0, w1));
+    state.eat.forEach((e, i) => this.setEas(i, e.w0, e.w1));
   }
 
   /** Restore phase 3 (with the thread contexts): NVT backlogs. */
