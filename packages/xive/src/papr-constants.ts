@@ -2,42 +2,40 @@
 // codes this package needs, spelled as PAPR / Linux arch/powerpc/include/asm/hvcall.h and QEMU
 // hw/intc/spapr_xive.c spell them.
 //
-// This is the ONE place these numbers live in @hvsim/xive: when @hvsim/hcall-abi lands, this file
-// becomes a list of re-exports from it.
+// This is the one place these names enter @hvsim/xive; the hcall numbers and return codes are
+// re-exported from @hvsim/hcall-abi, the flag bits below are XIVE-specific.
 
-// --- H_* return codes (hvcall.h) ---
-export const H_SUCCESS = 0;
-export const H_BUSY = 1;
-export const H_HARDWARE = -1;
-export const H_FUNCTION = -2;
-export const H_PRIVILEGE = -3;
-export const H_PARAMETER = -4;
-export const H_P2 = -55;
-export const H_P3 = -56;
-export const H_P4 = -57;
-export const H_P5 = -58;
-export const H_STATE = -75;
-
-// --- XICS hcalls (hvcall.h) ---
-export const H_EOI = 0x64;
-export const H_CPPR = 0x68;
-export const H_IPI = 0x6c;
-export const H_IPOLL = 0x70;
-export const H_XIRR = 0x74;
-export const H_XIRR_X = 0x2fc;
-
-// --- sPAPR XIVE exploitation hcalls (QEMU include/hw/ppc/spapr.h) ---
-export const H_INT_GET_SOURCE_INFO = 0x3a8;
-export const H_INT_SET_SOURCE_CONFIG = 0x3ac;
-export const H_INT_GET_SOURCE_CONFIG = 0x3b0;
-export const H_INT_GET_QUEUE_INFO = 0x3b4;
-export const H_INT_SET_QUEUE_CONFIG = 0x3b8;
-export const H_INT_GET_QUEUE_CONFIG = 0x3bc;
-export const H_INT_SET_OS_REPORTING_LINE = 0x3c0;
-export const H_INT_GET_OS_REPORTING_LINE = 0x3c4;
-export const H_INT_ESB = 0x3c8;
-export const H_INT_SYNC = 0x3cc;
-export const H_INT_RESET = 0x3d0;
+// Hcall numbers and H_* return codes come from @hvsim/hcall-abi, the ABI reference.
+export {
+  H_SUCCESS,
+  H_BUSY,
+  H_HARDWARE,
+  H_FUNCTION,
+  H_PRIVILEGE,
+  H_PARAMETER,
+  H_P2,
+  H_P3,
+  H_P4,
+  H_P5,
+  H_STATE,
+  H_EOI,
+  H_CPPR,
+  H_IPI,
+  H_IPOLL,
+  H_XIRR,
+  H_XIRR_X,
+  H_INT_GET_SOURCE_INFO,
+  H_INT_SET_SOURCE_CONFIG,
+  H_INT_GET_SOURCE_CONFIG,
+  H_INT_GET_QUEUE_INFO,
+  H_INT_SET_QUEUE_CONFIG,
+  H_INT_GET_QUEUE_CONFIG,
+  H_INT_SET_OS_REPORTING_LINE,
+  H_INT_GET_OS_REPORTING_LINE,
+  H_INT_ESB,
+  H_INT_SYNC,
+  H_INT_RESET,
+} from "@hvsim/hcall-abi";
 
 // --- H_INT_* flag bits, IBM numbering in a 64-bit register: PPC_BIT(n) = 1 << (63 - n) ---
 /** H_INT_GET_SOURCE_INFO R4: the source must be driven through H_INT_ESB, not MMIO. PPC_BIT(60). */
