@@ -8,6 +8,8 @@ import type { CliIO } from "./io";
 export interface CommandContext {
   io: CliIO;
   setExit(code: number): void;
+  /** Run another hvsim command line in this process (used by `demo`); returns its status. */
+  run(argv: readonly string[]): Promise<number>;
 }
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;

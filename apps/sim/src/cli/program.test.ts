@@ -19,6 +19,7 @@ describe("hvsim CLI", () => {
   it("runs the demo", async () => {
     const io = captureIO();
     expect(await runCli(["demo"], io)).toBe(0);
-    expect(io.stdout()).toContain("hvsim demo");
+    expect(io.stdout()).toMatch(/demo: (\d+) of \1 steps as expected/);
+    expect(io.stdout()).toContain("cap-rpt-invalidate higher level (1) in incoming stream");
   });
 });

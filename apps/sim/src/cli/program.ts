@@ -36,7 +36,11 @@ function createProgram(ctx: CommandContext): Command {
 /** Run the CLI with `argv` (without `node` and the script). Returns the exit status. */
 export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exit = 0;
-  const ctx: CommandContext = { io, setExit: (code) => void (exit = code) };
+  const ctx: CommandContext = {
+    io,
+    setExit: (code) => void (exit = code),
+    run: (sub) => runCli(sub, io),
+  };
   const program = createProgram(ctx);
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,15 +1,59 @@
 import type { RegisterCommand } from "../command";
 
-// The main job. Until the pseries machine exists (issue 5) the demo shows what the CLI offers.
-export const registerDemo: RegisterCommand = (program, { io }) => {
+/** One step of the demo: a heading, why it matters, and the hvsim command line it runs. */
+interface DemoStep {
+  title: string;
+  why: string;
+  argv: readonly string[];
+  /** The exit status the step is expected to end with (a refusal is part of the story). */
+  expectStatus?: number;
+}
+
+// The main job (`pnpm demo`). Each step runs a real hvsim command in this process; the demo fails
+// if any step ends with a status other than the one it expects. Steps for the machines arrive
+// with the issues that build them.
+export const DEMO_STEPS: readonly DemoStep[] = [
+  {
+    title: "The nested-HV ABI: what an L1 hypervisor calls to run an L2 vCPU",
+    why: "H_ENTER_NESTED passes the L2's whole state in hv_guest_state + pt_regs on every entry",
+    argv: ["abi", "hcall", "H_ENTER_NESTED"],
+  },
+  {
+    title: "Capabilities are explicit machine options, with defaults fixed by the machine version",
+    why: "cap-rpt-invalidate is never on by default; H_RPT_INVALIDATE is advertised only with it",
+    argv: ["abi", "caps", "pseries-9.0,cap-nested-hv=on,cap-rpt-invalidate=on"],
+  },
+  {
+    title: "Migration refuses a destination that cannot honour the source's caps",
+    why: "a guest using H_RPT_INVALIDATE must not land on a host without it (seed 1)",
+    argv: [
+      "abi",
+      "caps",
+      "pseries-9.0,cap-nested-hv=on,cap-rpt-invalidate=on",
+      "--migrate-to",
+      "pseries-9.0,cap-nested-hv=on",
+    ],
+    expectStatus: 1,
+  },
+];
+
+export const registerDemo: RegisterCommand = (program, { io, run, setExit }) => {
   program
     .command("demo")
-    .description("run hvsim's default demo")
-    .action(() => {
-      io.out(
-        "hvsim demo: the pseries machine that boots guest programs is not built yet;\n" +
-          "until it is, the demo shows the commands that work today.\n\n",
-      );
-      io.out(program.helpInformation());
+    .description("run hvsim's default demo (each step is an hvsim command)")
+    .action(async () => {
+      let failed = 0;
+      for (const [i, step] of DEMO_STEPS.entries()) {
+        io.out(`\n== ${i + 1}/${DEMO_STEPS.length}  ${step.title}\n`);
+        io.out(`   ${step.why}\n   $ hvsim ${step.argv.join(" ")}\n\n`);
+        const status = await run(step.argv);
+        const expected = step.expectStatus ?? 0;
+        if (status !== expected) {
+          failed++;
+          io.err(`demo: step ${i + 1} ended with status ${status}, expected ${expected}\n`);
+        }
+      }
+      io.out(`\ndemo: ${DEMO_STEPS.length - failed} of ${DEMO_STEPS.length} steps as expected\n`);
+      if (failed) setExit(1);
     });
 };
