@@ -69,7 +69,7 @@ function dump(m: ArmVirtMachine): string[] {
       out.push(`${"  ".repeat(depth)}};`);
     },
   };
-  m.deviceTree?.emit(sink);
+  m.writeDeviceTree(sink);
   return out;
 }
 
