@@ -126,6 +126,12 @@ export function runArmScenario(o: ArmScenarioOptions): ArmScenarioResult {
   const lines: string[] = [header(o)];
   const first: ArmRunResult = machine.run(program(guest, migrateTo === undefined));
   lines.push(...first.lines);
+  if (dest !== undefined && first.exit.kind === "system-event") {
+    // The guest powered the VM off (the apf guest always does): there is nothing left to move.
+    lines.push(
+      `hvsim: not migrating to host "${dest.name}": the guest ended the VM (system event ${first.exit.event.type})`,
+    );
+  }
   if (dest === undefined || exitStatusOf(first.exit) !== 0 || first.exit.kind === "system-event") {
     return { lines, exitStatus: exitStatusOf(first.exit), exit: first.exit };
   }
