@@ -40,6 +40,7 @@ import type { SeededEntropy } from "./trng-service";
 import { createTrngService } from "./trng-service";
 import { createXenHypService } from "./xen-hypercall";
 import { KVM_VENDOR_HYP_UID } from "./smccc-uid";
+import { ArmOptionError } from "./option-error";
 
 /** What host wiring needs from the machine. */
 export interface HostWiringPorts {
@@ -86,13 +87,13 @@ function writeFrozenSet(fw: FirmwareRegisters, o: ArmVirtResolvedOptions): void 
   for (const [id, on] of want) {
     if (fw.setService(id, on) !== 0) {
       const name = HYPERCALL_SERVICES.find((s) => s.id === id)?.name ?? id;
-      throw new Error(
+      throw new ArmOptionError(
         `host "${kernel.name}" does not implement ${name}, which this machine's options ask for: turn that option off or use a host that has it`,
       );
     }
   }
   if (fw.set(KVM_REG_ARM_PSCI_VERSION, BigInt(PSCI_VERSION_WORDS[o.psciVersion])) !== 0) {
-    throw new Error(
+    throw new ArmOptionError(
       `host "${kernel.name}" cannot provide PSCI ${o.psciVersion}: choose a lower psci-version`,
     );
   }

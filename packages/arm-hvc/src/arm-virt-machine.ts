@@ -22,10 +22,15 @@ import type {
 } from "./firmware-regs";
 import { SeededEntropy } from "./trng-service";
 import { XEN_HYPERCALL_TAG, xenHypercall } from "./xen-hypercall";
-import { MemoryDeviceTree } from "./device-tree";
-import type { AcpiFadtView, DeviceTreeSink, FirmwareDescription } from "./device-tree";
+import type {
+  AcpiFadtView,
+  DeviceTreeSink,
+  DeviceTreeView,
+  FirmwareDescription,
+} from "./device-tree";
 import { ACPI_FADT_PSCI_COMPLIANT, ACPI_FADT_PSCI_USE_HVC } from "./device-tree";
 import { writeMachineTree } from "./machine-device-tree";
+import { FdtTreeSink, FdtTreeView } from "./fdt-device-tree";
 import { SMCCC_RET_NOT_SUPPORTED } from "./smccc-return";
 import type { ArmVirtMachineOptions, ArmVirtResolvedOptions } from "./arm-virt-options";
 import { PSCI_VERSION_WORDS, resolveArmVirtOptions } from "./arm-virt-options";
@@ -111,7 +116,12 @@ export class ArmVirtMachine implements VcpuPlatform {
   readonly firmwareMonitor: SmcccDispatcher | undefined;
   readonly apf: AsyncPageFaults | undefined;
   readonly stolenTime: StolenTime | undefined;
-  readonly deviceTree: MemoryDeviceTree | undefined;
+  /** The DTB firmware hands the guest (tables=dt): `@hvsim/fdt`'s bytes, also in guest RAM. */
+  readonly dtb: Uint8Array | undefined;
+  /** Where the DTB lies in guest RAM (the boot vCPU's X0); undefined with tables=acpi. */
+  readonly dtbAddress: bigint | undefined;
+  /** The machine's tree as the guest reads it: a view over the parsed DTB. */
+  readonly deviceTree: DeviceTreeView | undefined;
   readonly acpi: AcpiFadtView | undefined;
   /** Refusals met while taking in a migrated VM (empty when it may run). */
   readonly refusals: readonly FrozenSetRefusal[];
@@ -164,11 +174,28 @@ export class ArmVirtMachine implements VcpuPlatform {
 
     const guestRamSize = this.pvRegionBase - ramBase;
     if (o.firmwareTables === "dt") {
-      const tree = new MemoryDeviceTree();
-      this.writeDeviceTree(tree, guestRamSize);
-      this.deviceTree = tree;
+      const sink = new FdtTreeSink();
+      this.writeDeviceTree(sink, guestRamSize);
+      const dtb = sink.blob();
+      // The DTB goes in the last pages of guest RAM (below the PV-time region), and the boot
+      // vCPU gets its address in X0, as the arm64 Linux boot protocol says. QEMU's virt board
+      // puts it at the start of RAM for a bare-metal image, or after the initrd for Linux;
+      // hvsim's guest programs use low RAM, so the top keeps them apart. Like Linux, the guest
+      // may use that RAM once it no longer needs the tree: /memory covers it.
+      const dtbAddress = (this.pvRegionBase - BigInt(dtb.length)) & ~0xfffn;
+      this.memory.write(dtbAddress, dtb);
+      this.vcpu(0).x[0] = dtbAddress;
+      const parsed = FdtTreeView.parse(dtb);
+      if (!parsed.ok) {
+        throw new Error(`broken machine: its own DTB does not parse: ${parsed.error.message}`);
+      }
+      this.dtb = dtb;
+      this.dtbAddress = dtbAddress;
+      this.deviceTree = parsed.view;
       this.acpi = undefined;
     } else {
+      this.dtb = undefined;
+      this.dtbAddress = undefined;
       this.deviceTree = undefined;
       this.acpi = {
         armBootFlags: o.psci
@@ -230,10 +257,11 @@ export class ArmVirtMachine implements VcpuPlatform {
     this.frozenSet?.markRan();
     this.lines = [];
     const boot = this.vcpu(0);
+    const deviceTree = this.deviceTreeInRam();
     const env: ArmGuestEnv = {
       vcpu: boot,
       firmware: {
-        ...(this.deviceTree !== undefined ? { deviceTree: this.deviceTree } : {}),
+        ...(deviceTree !== undefined ? { deviceTree } : {}),
         ...(this.acpi !== undefined ? { acpi: this.acpi } : {}),
       },
       ram: {
@@ -487,6 +515,21 @@ export class ArmVirtMachine implements VcpuPlatform {
         this.lines.push(`hvsim: vCPU ${exit.vcpu} hangs: ${exit.reason}`);
         return;
     }
+  }
+
+  /**
+   * The tree the guest finds: parsed from the DTB bytes in guest RAM, not from the machine's
+   * copy, so what the guest reads is what lies in its memory. A guest that overwrote its DTB
+   * (a migrated guest that reused that RAM) gets no tree: a guest error, and it goes on.
+   */
+  private deviceTreeInRam(): DeviceTreeView | undefined {
+    if (this.dtb === undefined || this.dtbAddress === undefined) return undefined;
+    const parsed = FdtTreeView.parse(this.memory.read(this.dtbAddress, this.dtb.length));
+    if (parsed.ok) return parsed.view;
+    this.lines.push(
+      `hvsim: guest error: the DTB at 0x${this.dtbAddress.toString(16)} no longer parses (${parsed.error.message}); the guest sees no device tree`,
+    );
+    return undefined;
   }
 
   private stallOn(gpa: bigint): void {

@@ -4,6 +4,7 @@ import type { Conduit } from "./smccc-call";
 import type { HostHypercallSupport } from "./firmware-regs";
 import { KVM_APF_DEFAULT_READY_INTID } from "./apf-abi";
 import { PSCI_VERSION_0_1, PSCI_VERSION_0_2, PSCI_VERSION_1_0, PSCI_VERSION_1_1 } from "./psci-ids";
+import { ArmOptionError } from "./option-error";
 
 export type ArmHostKind = "kvm" | "xen" | "none";
 export type PsciVersionName = "0.1" | "0.2" | "1.0" | "1.1";
@@ -79,37 +80,39 @@ export const PSCI_VERSION_WORDS: Readonly<Record<PsciVersionName, number>> = {
 export function resolveArmVirtOptions(o: ArmVirtMachineOptions): ArmVirtResolvedOptions {
   const host = o.host;
   if (host !== "kvm" && host !== "xen" && host !== "none") {
-    throw new Error(`host=${String(host)} is not a host kind: use kvm, xen or none`);
+    throw new ArmOptionError(`host=${String(host)} is not a host kind: use kvm, xen or none`);
   }
   const vcpus = o.vcpus ?? 2;
   if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 64) {
-    throw new Error(`vcpus=${vcpus} is out of range: use 1 to 64`);
+    throw new ArmOptionError(`vcpus=${vcpus} is out of range: use 1 to 64`);
   }
   const psciVersion = o.psciVersion ?? "1.1";
   if (!(psciVersion in PSCI_VERSION_WORDS)) {
-    throw new Error(
+    throw new ArmOptionError(
       `psci-version=${String(psciVersion)} is not supported: use 0.1, 0.2, 1.0 or 1.1`,
     );
   }
   if (psciVersion === "0.1" && host !== "kvm") {
-    throw new Error(
+    throw new ArmOptionError(
       `psci-version=0.1 (KVM's pre-standard ids) needs host=kvm; ${host} implements PSCI 0.2+`,
     );
   }
   const ramSize = o.ramSize ?? 128 << 20;
   if (ramSize < 1 << 20 || ramSize % 4096 !== 0) {
-    throw new Error(`ram size ${ramSize} is not usable: give at least 1 MiB, a multiple of 4 KiB`);
+    throw new ArmOptionError(
+      `ram size ${ramSize} is not usable: give at least 1 MiB, a multiple of 4 KiB`,
+    );
   }
   const firmwareSmccc = o.firmwareSmccc ?? "1.2";
   if (firmwareSmccc !== "1.0" && firmwareSmccc !== "1.2") {
-    throw new Error(`smccc=${String(firmwareSmccc)} is not supported: use 1.0 or 1.2`);
+    throw new ArmOptionError(`smccc=${String(firmwareSmccc)} is not supported: use 1.0 or 1.2`);
   }
   if (firmwareSmccc === "1.0" && host !== "none") {
-    throw new Error(`smccc=1.0 describes old EL3 firmware and needs host=none`);
+    throw new ArmOptionError(`smccc=1.0 describes old EL3 firmware and needs host=none`);
   }
   const apf = o.apf ?? false;
   if (apf && host !== "kvm") {
-    throw new Error(
+    throw new ArmOptionError(
       `apf=on needs host=kvm: the async-PF service is a KVM vendor hypervisor service`,
     );
   }

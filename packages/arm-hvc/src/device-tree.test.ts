@@ -69,7 +69,7 @@ function dump(m: ArmVirtMachine): string[] {
       out.push(`${"  ".repeat(depth)}};`);
     },
   };
-  m.deviceTree?.emit(sink);
+  m.writeDeviceTree(sink);
   return out;
 }
 
@@ -80,6 +80,18 @@ describe("the machine's device tree", () => {
       '  compatible = "linux,dummy-virt";',
       "  #address-cells = <0x2>;",
       "  #size-cells = <0x2>;",
+      "  interrupt-parent = <0x1>;",
+      "  intc@8000000 {",
+      '    compatible = "arm,gic-v3";',
+      "    #interrupt-cells = <0x3>;",
+      "    interrupt-controller = <>;",
+      "    #address-cells = <0x2>;",
+      "    #size-cells = <0x2>;",
+      "    ranges = <>;",
+      "    #redistributor-regions = <0x1>;",
+      "    reg = <0x0 0x8000000 0x0 0x10000 0x0 0x80a0000 0x0 0xf60000>;",
+      "    phandle = <0x1>;",
+      "  };",
       "  psci {",
       '    compatible = "arm,psci-1.0", "arm,psci-0.2", "arm,psci";',
       '    method = "hvc";',
@@ -109,7 +121,6 @@ describe("the machine's device tree", () => {
       "    reg = <0x0 0x40000000 0x0 0x7fff000>;",
       "  };",
       "  chosen {",
-      "    bootargs = <>;",
       "  };",
       "};",
     ]);

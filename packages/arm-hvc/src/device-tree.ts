@@ -1,8 +1,9 @@
 // Device-tree ports. The guest's discovery client reads a tree through `DeviceTreeView`; the
-// machine writes its tree through `DeviceTreeSink`. Both are consumer-side ports: `@hvsim/fdt`'s
-// parser and builder satisfy them through a small adapter (README "Device tree"), and until
-// then `MemoryDeviceTree` implements both over an in-memory node tree. Property values are the
-// bytes a flattened tree holds: strings NUL-terminated, cells big-endian u32.
+// machine writes its tree through `DeviceTreeSink`. Both are consumer-side ports: the machine
+// uses `@hvsim/fdt`'s builder and parser through the adapters in `fdt-device-tree.ts` (a real
+// DTB), and `MemoryDeviceTree` implements both in memory for tests that hand-make a tree.
+// Property values are the bytes a flattened tree holds: strings NUL-terminated, cells
+// big-endian u32.
 
 /** What the discovery client needs to read (paths are absolute: "/psci", "/hypervisor"). */
 export interface DeviceTreeView {

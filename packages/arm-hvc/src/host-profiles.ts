@@ -12,6 +12,7 @@ import {
   KVM_REG_ARM_VENDOR_HYP_BMAP_2,
 } from "./firmware-regs";
 import { PSCI_VERSION_1_1 } from "./psci-ids";
+import { ArmOptionError } from "./option-error";
 
 const COMMON_REGS = [
   KVM_REG_ARM_PSCI_VERSION,
@@ -61,7 +62,7 @@ export const KVM_HOSTS: readonly HostHypercallSupport[] = [
 export function kvmHostByName(name: string): HostHypercallSupport {
   const h = KVM_HOSTS.find((k) => k.name === name);
   if (h === undefined) {
-    throw new Error(
+    throw new ArmOptionError(
       `unknown KVM host "${name}": choose one of ${KVM_HOSTS.map((k) => k.name).join(", ")}`,
     );
   }

@@ -248,6 +248,7 @@ export {
   readCells,
   readStringList,
 } from "./device-tree";
+export { FdtTreeSink, FdtTreeView } from "./fdt-device-tree";
 export type { MachineTreeSpec } from "./machine-device-tree";
 export { writeMachineTree } from "./machine-device-tree";
 
@@ -290,4 +291,11 @@ export {
 } from "./guest-apf";
 export { resumeGuest } from "./guest-resume";
 export type { ArmGuestName, ArmScenarioOptions, ArmScenarioResult } from "./run-scenario";
-export { ARM_GUEST_NAMES, exitStatusOf, parseArmMachineSpec, runArmScenario } from "./run-scenario";
+export {
+  ARM_GUEST_NAMES,
+  armMachineDtb,
+  exitStatusOf,
+  parseArmMachineSpec,
+  runArmScenario,
+} from "./run-scenario";
+export { ArmOptionError } from "./option-error";

@@ -24,11 +24,46 @@ function cells64(v: bigint): [number, number] {
   return [Number(BigInt.asUintN(32, v >> 32n)), Number(BigInt.asUintN(32, v))];
 }
 
+/**
+ * The GIC's phandle. dtc allocates phandles from 1, as here; QEMU's virt board allocates them
+ * from 0x8000, so the GIC's is a different number there (the reference is what matters).
+ */
+export const GIC_PHANDLE = 1;
+/** GICv3 distributor and redistributor frames where QEMU's virt board maps them (VIRT_GIC_*). */
+const GICD = { base: 0x08000000n, size: 0x10000n };
+const GICR = { base: 0x080a0000n, size: 0xf60000n };
+
 export function writeMachineTree(spec: MachineTreeSpec, sink: DeviceTreeSink): void {
   sink.beginNode("");
   sink.property("compatible", propString("linux,dummy-virt"));
   sink.property("#address-cells", propCells(2));
   sink.property("#size-cells", propCells(2));
+  // Every `interrupts` below (Xen's event-channel PPI) resolves through the root's
+  // interrupt-parent to the GIC, as in QEMU's fdt_add_gic_node; without it Linux's
+  // irq_of_parse_and_map finds no controller and Xen's event channel never comes up.
+  sink.property("interrupt-parent", propCells(GIC_PHANDLE));
+
+  // The ABI-level machine models PPIs only, but its tree names the controller they come from:
+  // a GICv3 with one redistributor region, as QEMU's virt board describes it.
+  sink.beginNode(`intc@${GICD.base.toString(16)}`);
+  sink.property("compatible", propString("arm,gic-v3"));
+  sink.property("#interrupt-cells", propCells(3));
+  sink.property("interrupt-controller", propEmpty());
+  sink.property("#address-cells", propCells(2));
+  sink.property("#size-cells", propCells(2));
+  sink.property("ranges", propEmpty());
+  sink.property("#redistributor-regions", propCells(1));
+  sink.property(
+    "reg",
+    propCells(
+      ...cells64(GICD.base),
+      ...cells64(GICD.size),
+      ...cells64(GICR.base),
+      ...cells64(GICR.size),
+    ),
+  );
+  sink.property("phandle", propCells(GIC_PHANDLE));
+  sink.endNode();
 
   if (spec.psci !== undefined) {
     const v = spec.psci.version;
@@ -79,6 +114,8 @@ export function writeMachineTree(spec: MachineTreeSpec, sink: DeviceTreeSink): v
 
   if (spec.xen !== undefined) {
     const x = spec.xen;
+    // Xen's binding names the node `hypervisor`, without a unit address, although it has a
+    // `reg`: dtc warns (unit_address_vs_reg), and Linux finds it by that name.
     sink.beginNode("hypervisor");
     sink.property("compatible", propStringList([`xen,xen-${x.major}.${x.minor}`, "xen,xen"]));
     sink.property("reg", propCells(...cells64(x.grantTable.base), ...cells64(x.grantTable.size)));
@@ -87,8 +124,9 @@ export function writeMachineTree(spec: MachineTreeSpec, sink: DeviceTreeSink): v
     sink.endNode();
   }
 
+  // QEMU writes /chosen `bootargs` only for a non-empty -append, and its `rng-seed` and
+  // `kaslr-seed` are random: hvsim has no command line and no host randomness, so /chosen is empty.
   sink.beginNode("chosen");
-  sink.property("bootargs", propEmpty());
   sink.endNode();
   sink.endNode();
 }

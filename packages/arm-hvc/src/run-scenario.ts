@@ -16,6 +16,7 @@ import { APF_GUEST_DATA_OFFSET, APF_GUEST_DATA_VALUE, apfGuest } from "./guest-a
 import { resumeGuest } from "./guest-resume";
 import { kvmHostByName } from "./host-profiles";
 import type { Conduit } from "./smccc-call";
+import { ArmOptionError } from "./option-error";
 
 export type ArmGuestName = "discovery" | "apf" | "blind-probe";
 export const ARM_GUEST_NAMES: readonly ArmGuestName[] = ["discovery", "apf", "blind-probe"];
@@ -72,26 +73,50 @@ function header(o: ArmScenarioOptions): string {
   return `hvsim: arm64-virt ${parts.join(",")} --guest ${o.guest}`;
 }
 
-/** Runs one scenario. Bad options throw an Error whose message says what to change. */
+function createMachine(
+  options: Omit<ArmVirtMachineOptions, "hostKernel">,
+  hostKernel: string | undefined,
+): ArmVirtMachine {
+  if (hostKernel !== undefined && options.host !== "kvm") {
+    throw new ArmOptionError(`a host kernel (${hostKernel}) only applies to host=kvm`);
+  }
+  return new ArmVirtMachine({
+    ...options,
+    ...(hostKernel !== undefined ? { hostKernel: kvmHostByName(hostKernel) } : {}),
+  });
+}
+
+/**
+ * The DTB the machine of these options hands its guest, without running anything (what
+ * `hvsim run -M arm64-virt,... --dumpdtb FILE` writes, as QEMU's `-machine dumpdtb=FILE`).
+ */
+export function armMachineDtb(o: Omit<ArmScenarioOptions, "guest" | "migrateTo">): Uint8Array {
+  const { hostKernel, ...machineOptions } = o;
+  const dtb = createMachine(machineOptions, hostKernel).dtb;
+  if (dtb === undefined) {
+    throw new ArmOptionError(
+      "tables=acpi: this machine describes itself with ACPI tables, not a device tree, so there is no DTB to dump (use tables=dt)",
+    );
+  }
+  return dtb;
+}
+
+/** Runs one scenario. Bad options throw an `ArmOptionError` whose message says what to change. */
 export function runArmScenario(o: ArmScenarioOptions): ArmScenarioResult {
   if (!ARM_GUEST_NAMES.includes(o.guest)) {
-    throw new Error(
+    throw new ArmOptionError(
       `--guest ${String(o.guest)} is not an arm64-virt guest: use ${ARM_GUEST_NAMES.join(", ")}`,
     );
   }
   const { guest, hostKernel, migrateTo, ...machineOptions } = o;
-  if (hostKernel !== undefined && o.host !== "kvm") {
-    throw new Error(`a host kernel (${hostKernel}) only applies to host=kvm`);
-  }
   if (migrateTo !== undefined && o.host !== "kvm") {
-    throw new Error(
+    throw new ArmOptionError(
       `migration between hosts is modelled for host=kvm only (frozen hypercall sets)`,
     );
   }
-  const machine = new ArmVirtMachine({
-    ...machineOptions,
-    ...(hostKernel !== undefined ? { hostKernel: kvmHostByName(hostKernel) } : {}),
-  });
+  // An unknown destination is a bad option: say so before anything runs.
+  const dest = migrateTo !== undefined ? kvmHostByName(migrateTo) : undefined;
+  const machine = createMachine(machineOptions, hostKernel);
   const ramBase = machine.memory.base;
   if (guest === "apf") {
     machine.memory.writeU64(ramBase + APF_GUEST_DATA_OFFSET, APF_GUEST_DATA_VALUE);
@@ -101,14 +126,15 @@ export function runArmScenario(o: ArmScenarioOptions): ArmScenarioResult {
   const lines: string[] = [header(o)];
   const first: ArmRunResult = machine.run(program(guest, migrateTo === undefined));
   lines.push(...first.lines);
-  if (
-    migrateTo === undefined ||
-    exitStatusOf(first.exit) !== 0 ||
-    first.exit.kind === "system-event"
-  ) {
+  if (dest !== undefined && first.exit.kind === "system-event") {
+    // The guest powered the VM off (the apf guest always does): there is nothing left to move.
+    lines.push(
+      `hvsim: not migrating to host "${dest.name}": the guest ended the VM (system event ${first.exit.event.type})`,
+    );
+  }
+  if (dest === undefined || exitStatusOf(first.exit) !== 0 || first.exit.kind === "system-event") {
     return { lines, exitStatus: exitStatusOf(first.exit), exit: first.exit };
   }
-  const dest = kvmHostByName(migrateTo);
   lines.push(`hvsim: migrating to host "${dest.name}"`);
   const restored = restoreArmVirtMachine(machine.save(), { hostKernel: dest });
   if (!restored.ok) {
@@ -130,7 +156,7 @@ export function runArmScenario(o: ArmScenarioOptions): ArmScenarioResult {
 export function parseArmMachineSpec(spec: string): Omit<ArmScenarioOptions, "guest"> {
   const [type, ...props] = spec.split(",");
   if (type !== "arm64-virt") {
-    throw new Error(`machine "${type ?? ""}" is not arm64-virt`);
+    throw new ArmOptionError(`machine "${type ?? ""}" is not arm64-virt`);
   }
   let host: ArmHostKind = "kvm";
   const out: {
@@ -146,17 +172,17 @@ export function parseArmMachineSpec(spec: string): Omit<ArmScenarioOptions, "gue
   const onOff = (k: string, v: string) => {
     if (v === "on") return true;
     if (v === "off") return false;
-    throw new Error(`${k}=${v}: use on or off`);
+    throw new ArmOptionError(`${k}=${v}: use on or off`);
   };
   for (const p of props) {
     const eq = p.indexOf("=");
-    if (eq < 0) throw new Error(`machine property "${p}" needs a value (name=value)`);
+    if (eq < 0) throw new ArmOptionError(`machine property "${p}" needs a value (name=value)`);
     const k = p.slice(0, eq);
     const v = p.slice(eq + 1);
     switch (k) {
       case "host":
         if (v !== "kvm" && v !== "xen" && v !== "none")
-          throw new Error(`host=${v}: use kvm, xen or none`);
+          throw new ArmOptionError(`host=${v}: use kvm, xen or none`);
         host = v;
         break;
       case "apf":
@@ -167,20 +193,20 @@ export function parseArmMachineSpec(spec: string): Omit<ArmScenarioOptions, "gue
         break;
       case "psci-version":
         if (v !== "0.1" && v !== "0.2" && v !== "1.0" && v !== "1.1") {
-          throw new Error(`psci-version=${v}: use 0.1, 0.2, 1.0 or 1.1`);
+          throw new ArmOptionError(`psci-version=${v}: use 0.1, 0.2, 1.0 or 1.1`);
         }
         out.psciVersion = v;
         break;
       case "tables":
-        if (v !== "dt" && v !== "acpi") throw new Error(`tables=${v}: use dt or acpi`);
+        if (v !== "dt" && v !== "acpi") throw new ArmOptionError(`tables=${v}: use dt or acpi`);
         out.firmwareTables = v;
         break;
       case "conduit":
-        if (v !== "hvc" && v !== "smc") throw new Error(`conduit=${v}: use hvc or smc`);
+        if (v !== "hvc" && v !== "smc") throw new ArmOptionError(`conduit=${v}: use hvc or smc`);
         out.conduit = v;
         break;
       case "smccc":
-        if (v !== "1.0" && v !== "1.2") throw new Error(`smccc=${v}: use 1.0 or 1.2`);
+        if (v !== "1.0" && v !== "1.2") throw new ArmOptionError(`smccc=${v}: use 1.0 or 1.2`);
         out.firmwareSmccc = v;
         break;
       case "kernel":
@@ -188,12 +214,12 @@ export function parseArmMachineSpec(spec: string): Omit<ArmScenarioOptions, "gue
         break;
       case "vcpus": {
         const n = Number(v);
-        if (!Number.isInteger(n)) throw new Error(`vcpus=${v}: give a whole number`);
+        if (!Number.isInteger(n)) throw new ArmOptionError(`vcpus=${v}: give a whole number`);
         out.vcpus = n;
         break;
       }
       default:
-        throw new Error(
+        throw new ArmOptionError(
           `unknown arm64-virt property "${k}": known are host, apf, psci, psci-version, tables, conduit, smccc, kernel, vcpus`,
         );
     }

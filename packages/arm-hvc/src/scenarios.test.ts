@@ -441,6 +441,14 @@ describe("migration between hosts with different frozen sets", () => {
     expect(r.lines.at(-1)).toMatch(/does not know KVM_REG_ARM_VENDOR_HYP_BMAP_2/);
   });
 
+  test("a guest that powers the VM off is not migrated, and says so", () => {
+    const r = runArmScenario({ host: "kvm", apf: true, guest: "apf", migrateTo: "kvm-old" });
+    expect(r.exitStatus).toBe(0);
+    expect(r.lines.at(-1)).toBe(
+      'hvsim: not migrating to host "kvm-old": the guest ended the VM (system event shutdown)',
+    );
+  });
+
   test("apf host but apf off in the set: accepted anywhere; the guest sees the same services", () => {
     for (const dest of ["kvm-mainline", "kvm-old"]) {
       const r = runArmScenario({

@@ -3,6 +3,7 @@ import type { CommandContext } from "./command";
 import { registerAbi } from "./commands/abi";
 import { registerDemo } from "./commands/demo";
 import { registerFdt } from "./commands/fdt";
+import { registerRun } from "./commands/run";
 import { UsageError, processIO, type CliIO } from "./io";
 
 export const HVSIM_VERSION = "0.0.0";
@@ -22,6 +23,7 @@ function createProgram(ctx: CommandContext): Command {
     registerDemo,
     registerAbi,
     registerFdt,
+    registerRun,
   ];
   for (const register of commands) register(program, ctx);
   for (const cmd of program.commands) {

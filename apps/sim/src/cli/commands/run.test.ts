@@ -1,0 +1,146 @@
+import { describeWithPeers, runPeer } from "@hvsim/internal-peers";
+import { parseFdtOrThrow, toDts } from "@hvsim/fdt";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { captureIO } from "../io";
+import { runCli } from "../program";
+import { MACHINE_FAMILIES } from "./run";
+
+async function run(...args: string[]): Promise<{ status: number; out: string; err: string }> {
+  const io = captureIO();
+  const status = await runCli(["run", ...args], io);
+  return { status, out: io.stdout(), err: io.stderr() };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "hvsim-run-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("hvsim run -M arm64-virt", () => {
+  it("runs the async-PF guest on a KVM host with apf=on", async () => {
+    const r = await run("-M", "arm64-virt,host=kvm,apf=on", "--guest", "apf");
+    expect(r.err).toBe("");
+    expect(r.status).toBe(0);
+    const lines = r.out.split("\n");
+    expect(lines[0]).toBe("hvsim: arm64-virt host=kvm,apf=on --guest apf");
+    expect(lines[1]).toBe("psci: probing for conduit method from DT.");
+    expect(lines).toContain(
+      "apf: async page fault; task B ran 19 of 30 slices while A waited; both tasks done in 30008 ticks",
+    );
+    expect(r.out.endsWith("hvsim: system event shutdown\n")).toBe(true);
+  });
+
+  it("discovery on Xen finds Xen from /hypervisor; --machine is -M", async () => {
+    const r = await run("--machine", "arm64-virt,host=xen", "--guest", "discovery");
+    expect(r.status).toBe(0);
+    expect(r.out).toContain("hypervisor=xen");
+  });
+
+  it("exit status 1 when the guest is killed (blind HVC with no EL2)", async () => {
+    const r = await run("-M", "arm64-virt,host=none,psci=off", "--guest", "blind-probe");
+    expect(r.status).toBe(1);
+    expect(r.out).toContain("hvsim: guest killed on vCPU 0: HVC #0 is UNDEFINED here");
+  });
+
+  it("exit status 3 when migration is refused, 0 when accepted", async () => {
+    const refused = await run(
+      ...["-M", "arm64-virt,host=kvm,apf=on,kernel=kvm-apf", "--guest", "discovery"],
+      ...["--migrate-to", "kvm-mainline"],
+    );
+    expect(refused.status).toBe(3);
+    expect(refused.out).toMatch(
+      /hvsim: migration refused: host "kvm-mainline" does not implement "async page fault/,
+    );
+    const accepted = await run(
+      ...["-M", "arm64-virt,host=kvm,kernel=kvm-apf", "--guest", "discovery"],
+      ...["--migrate-to", "kvm-mainline"],
+    );
+    expect(accepted.status).toBe(0);
+    expect(accepted.out).toContain('hvsim: migration accepted by host "kvm-mainline"');
+  });
+
+  it("--dumpdtb writes the DTB the guest gets, and runs nothing", async () => {
+    const file = join(dir, "kvm.dtb");
+    const r = await run("-M", "arm64-virt,host=kvm,vcpus=1", "--dumpdtb", file);
+    expect(r).toEqual({ status: 0, out: "", err: "" });
+    const tree = parseFdtOrThrow(new Uint8Array(readFileSync(file))).tree;
+    expect(tree.root.getString("compatible")).toBe("linux,dummy-virt");
+    expect(tree.node("/psci")?.getString("method")).toBe("hvc");
+    expect(tree.node("/cpus")?.children.map((c) => c.name)).toEqual(["cpu@0"]);
+
+    const dumped = await runCli(["fdt", "dump", file], captureIO());
+    expect(dumped).toBe(0);
+  });
+
+  it.each([
+    [
+      ["-M", "arm64-virt,host=kvm,bogus=1", "--guest", "apf"],
+      'unknown arm64-virt property "bogus"',
+    ],
+    [["-M", "arm64-virt,host=vmware", "--guest", "apf"], "host=vmware: use kvm, xen or none"],
+    [["-M", "arm64-virt,apf", "--guest", "apf"], 'machine property "apf" needs a value'],
+    [["-M", "arm64-virt,host=xen,apf=on", "--guest", "apf"], "apf=on needs host=kvm"],
+    [["-M", "arm64-virt", "--guest", "nope"], "--guest nope is not an arm64-virt guest program"],
+    [["-M", "arm64-virt"], "arm64-virt needs a guest program: add --guest"],
+    [
+      ["-M", "arm64-virt", "--guest", "apf", "--migrate-to", "nowhere"],
+      'unknown KVM host "nowhere"',
+    ],
+    [["-M", "arm64-virt,tables=acpi", "--dumpdtb", "x.dtb"], "no DTB to dump"],
+    [["-M", "arm64-virt", "--dumpdtb", join(dir, "no/such/dir.dtb")], "cannot write"],
+    [["--guest", "apf"], "run: give a machine with -M"],
+    [["-M", "x86", "--guest", "apf"], 'unknown machine type "x86": use arm64-virt or pseries'],
+    [["-M", "arm64-virt", "--gust", "apf"], "run: unknown option '--gust' (Did you mean --guest?)"],
+    [["-M", "arm64-virt", "--guest"], "run: option '--guest <name>' argument missing"],
+    [["-M", "arm64-virt", "extra"], "run: too many arguments"],
+  ])("%j is a one-line usage error (status 2) naming the problem", async (args, message) => {
+    const r = await run(...args);
+    expect(r.status).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toContain(message);
+    expect(r.err.startsWith("hvsim: ")).toBe(true);
+    expect(r.err.split("\n")).toHaveLength(2); // one line and its newline
+  });
+});
+
+describe("hvsim run: machine families", () => {
+  it("-M pseries says the machine is not available yet", async () => {
+    for (const m of ["pseries", "pseries-9.0,cap-nested-hv=on"]) {
+      const r = await run("-M", m);
+      expect(r.status).toBe(2);
+      expect(r.err).toMatch(/^hvsim: the pseries machine is not available yet/);
+    }
+  });
+
+  it("-M help lists the families", async () => {
+    const r = await run("-M", "help");
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^Supported machines are:\narm64-virt {2}ABI-level arm64/);
+    expect(r.out).toContain("\npseries     POWER9 pseries machine");
+    expect(MACHINE_FAMILIES.map((f) => f.name)).toEqual(["arm64-virt", "pseries"]);
+  });
+
+  it("--help documents the exit statuses", async () => {
+    const r = await run("--help");
+    expect(r.status).toBe(0);
+    expect(r.out).toContain("-M, --machine <machine>");
+    expect(r.out).toContain("3 migration refused");
+  });
+});
+
+describeWithPeers(["dtc"], "hvsim run --dumpdtb and dtc", () => {
+  it.each(["host=kvm", "host=xen", "host=none,psci-version=1.0", "host=kvm,psci-version=0.1"])(
+    "dtc decompiles the arm64-virt,%s DTB to what hvsim fdt dump prints",
+    async (props) => {
+      const file = join(dir, `${props.replace(/[=,]/g, "_")}.dtb`);
+      expect((await run("-M", `arm64-virt,${props}`, "--dumpdtb", file)).status).toBe(0);
+      const dtc = runPeer("dtc", ["-I", "dtb", "-O", "dts", file]);
+      expect(dtc.status, dtc.stderr).toBe(0);
+      const io = captureIO();
+      expect(await runCli(["fdt", "dump", file], io)).toBe(0);
+      expect(io.stdout()).toBe(dtc.stdout);
+      expect(io.stdout()).toBe(toDts(parseFdtOrThrow(new Uint8Array(readFileSync(file))).tree));
+    },
+  );
+});
