@@ -35,6 +35,22 @@ export const DEMO_STEPS: readonly DemoStep[] = [
     ],
     expectStatus: 1,
   },
+  {
+    title: "arm64: a guest discovers its hypervisor's services without probing blindly",
+    why: "conduit from the device tree's /psci, then PSCI, SMCCC, vendor UID and feature bitmap",
+    argv: ["run", "-M", "arm64-virt,host=kvm,apf=on", "--guest", "discovery"],
+  },
+  {
+    title: "arm64: a paravirtual async page fault lets the guest run another task meanwhile",
+    why: "the service is found through the vendor hypervisor feature bitmap, never by trying it",
+    argv: ["run", "-M", "arm64-virt,host=kvm,apf=on", "--guest", "apf"],
+  },
+  {
+    title: "arm64: with no hypervisor, a careless guest that issues HVC anyway is killed",
+    why: "why discovery must never probe: HVC is UNDEFINED when nothing said a conduit exists",
+    argv: ["run", "-M", "arm64-virt,host=none,psci=off", "--guest", "blind-probe"],
+    expectStatus: 1,
+  },
 ];
 
 export const registerDemo: RegisterCommand = (program, { io, run, setExit }) => {
