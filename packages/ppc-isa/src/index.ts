@@ -13,3 +13,24 @@ export {
 export type { DisasmLine } from "./disassembler";
 export { SplitMix32 } from "./prng";
 export { randomWord } from "./insn-gen";
+export { Cpu } from "./cpu";
+export type { CpuOptions, CpuState, StopReason } from "./cpu";
+export { FlatRamBus } from "./flat-ram-bus";
+export { RealModeTranslator } from "./real-mode-translator";
+export { PseriesConsole } from "./pseries-console";
+export type {
+  AccessKind,
+  AccessSize,
+  CpuView,
+  InterruptLines,
+  MmuFault,
+  MmuRegs,
+  PhysicalBus,
+  RamWindow,
+  TlbieOp,
+  TranslationOk,
+  Translator,
+  VhypOutcome,
+  VirtualHypervisor,
+} from "./ports";
+export * from "./registers";
