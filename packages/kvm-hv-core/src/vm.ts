@@ -94,6 +94,9 @@ export interface VmState {
   vcpus: VcpuState[];
   /** Guest memory contents, per allocated 64 KiB chunk of every slot (by guest address). */
   memory: { gpa: number; data: Uint8Array }[];
+  /** Guest pages the partition-scoped tree mapped: the tree is rebuilt with them on restore so
+   *  the restored run takes exactly the HDSI/HISI exits the original would have (bit-exact). */
+  mappedPages: number[];
   rr: number;
 }
 
@@ -116,6 +119,7 @@ export class Vm {
   private readonly log: (m: string) => void;
   private rr = 0;
   private destroyed = false;
+  private readonly mapped = new Set<number>();
   private readonly statsData: VmStats = {
     exits: {},
     hcallsInKernel: {},
@@ -263,6 +267,7 @@ export class Vm {
   private resetPartitionTree(): void {
     const fresh = createTree(this.host.mem, this.host.tableAlloc, SHAPE_LINUX_64K);
     (this as { tree: RadixTree }).tree = fresh;
+    this.mapped.clear();
     this.writePate();
     this.mmu.flushLpid(this.lpid);
   }
@@ -490,10 +495,18 @@ export class Vm {
       };
       return { kind: "exit", reason: "internal-error" };
     }
-    const r = mapPage(this.tree, page, slot.hostAddr + (page - slot.gpa), 16, { perm: 0b111 });
-    if (r.replacedDirectory) this.mmu.flushLpid(this.lpid);
+    this.mapGuestPage(page);
     this.statsData.pagesMapped++;
     return { kind: "handled" };
+  }
+
+  /** Map the 64 KiB guest page at `page` (inside a memslot) in the partition-scoped tree. */
+  private mapGuestPage(page: number): void {
+    const slot = this.memslots.find(page);
+    if (slot === undefined) throw new Error(`guest page 0x${page.toString(16)} is in no memslot`);
+    const r = mapPage(this.tree, page, slot.hostAddr + (page - slot.gpa), 16, { perm: 0b111 });
+    if (r.replacedDirectory) this.mmu.flushLpid(this.lpid);
+    this.mapped.add(page);
   }
 
   // --- running --------------------------------------------------------------------------------
@@ -601,6 +614,7 @@ export class Vm {
           : { dw1: this.processTable.dw1.toString(), gtse: this.processTable.gtse },
       vcpus: this.vcpus.map((v) => v.save()),
       memory,
+      mappedPages: [...this.mapped].sort((a, b) => a - b),
       rr: this.rr,
     };
   }
@@ -633,6 +647,7 @@ export class Vm {
       }
     }
     this.resetPartitionTree();
+    for (const page of s.mappedPages) this.mapGuestPage(page);
     for (const vs of s.vcpus) {
       const v = this.vcpus.find((x) => x.id === vs.id) ?? this.createVcpu(vs.id);
       v.restore(vs);
