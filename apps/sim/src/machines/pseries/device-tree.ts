@@ -17,7 +17,7 @@ export interface PseriesDtConfig {
   caps: ResolvedCaps;
   bootargs?: string;
   initrd?: { start: number; end: number };
-  kernel?: { addr: number; size: number };
+  kernel?: { addr: number; size: number; littleEndian: boolean };
   /** OV5 as negotiated by CAS (empty before CAS). */
   ov5: Uint8Array;
   /** 32 deterministic bytes standing in for QEMU's random /chosen/rng-seed. */
@@ -109,21 +109,27 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   root.setString("model", "IBM pSeries (emulated by qemu)");
   root.setString("device_type", "chrp");
 
+  // /chosen in the order QEMU 7.2 leaves it (it inserts the boot properties at the front).
   const chosen = root.addChild("chosen");
+  const vtyPath = `/vdevice/vty@${VTY_REG.toString(16)}`;
   chosen.set("ibm,architecture-vec-5", c.ov5);
   chosen.set("rng-seed", c.rngSeed);
   chosen.setCells("ibm,arch-vec-5-platform-support", u32s(0x178018c0, 0x19001a40));
   chosen.setCells("linux,pci-probe-only", [0]);
-  if (c.bootargs !== undefined && c.bootargs !== "") chosen.setString("bootargs", c.bootargs);
-  if (c.initrd !== undefined) {
-    chosen.setCells("linux,initrd-start", [c.initrd.start]);
-    chosen.setCells("linux,initrd-end", [c.initrd.end]);
-  }
+  chosen.setString("stdout-path", vtyPath);
+  chosen.setString("linux,stdout-path", vtyPath);
+  chosen.setCells("qemu,graphic-depth", [0x20]);
+  chosen.setCells("qemu,graphic-height", [0x258]);
+  chosen.setCells("qemu,graphic-width", [0x320]);
   if (c.kernel !== undefined) {
+    if (c.kernel.littleEndian) chosen.setEmpty("qemu,boot-kernel-le");
     chosen.setCells("qemu,boot-kernel", [0, c.kernel.addr, 0, c.kernel.size]);
   }
-  chosen.setString("linux,stdout-path", `/vdevice/vty@${VTY_REG.toString(16)}`);
-  chosen.setString("stdout-path", `/vdevice/vty@${VTY_REG.toString(16)}`);
+  if (c.initrd !== undefined) {
+    chosen.setCells("linux,initrd-end", [c.initrd.end]);
+    chosen.setCells("linux,initrd-start", [c.initrd.start]);
+  }
+  if (c.bootargs !== undefined && c.bootargs !== "") chosen.setString("bootargs", c.bootargs);
 
   const rtas = root.addChild("rtas");
   for (const tok of [...RTAS_TOKENS].reverse()) rtas.setCells(tok.name, [tok.token]);
@@ -132,8 +138,9 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   rtas.setEmpty("ibm,change-msix-capable");
   rtas.setCells("rtas-event-scan-rate", [1]);
   rtas.setCells("rtas-error-log-max", [0x800]);
-  rtas.setCells("rtas-size", [0x82c]);
-  rtas.setCells("ibm,max-associativity-domains", [4, 0, 0, 0, c.smp]);
+  // RTAS_ERROR_LOG_MAX + 28 + 16 per vCPU, as QEMU computes it.
+  rtas.setCells("rtas-size", [0x81c + 0x10 * c.smp]);
+  rtas.setCells("ibm,max-associativity-domains", [4, 0, 0, 0, 1]);
   rtas.setCells("ibm,associativity-reference-points", [4, 4, 2]);
   rtas.setStringList("qemu,hypertas-functions", [...QEMU_HYPERTAS_FUNCTIONS]);
   rtas.setStringList("ibm,hypertas-functions", hypertasFunctions(c.caps));
@@ -173,12 +180,12 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   vty.setString("compatible", "hvterm1");
   vty.setString("device_type", "serial");
   vty.setCells("reg", [VTY_REG]);
-  const nvram = vdev.addChild(`nvram@${(VTY_REG + 0x1000).toString(16)}`);
+  const nvram = vdev.addChild(`nvram@${(VTY_REG + 1).toString(16)}`);
   nvram.setCells("#bytes", [0x10000]);
   nvram.setCells("interrupts", [0x1101, 0]);
   nvram.setString("compatible", "qemu,spapr-nvram");
   nvram.setString("device_type", "nvram");
-  nvram.setCells("reg", [VTY_REG + 0x1000]);
+  nvram.setCells("reg", [VTY_REG + 1]);
 
   const mem = root.addChild("memory@0");
   mem.setCells("ibm,associativity", [4, 0, 0, 0, 0]);
@@ -199,7 +206,10 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
     ic.setString("compatible", "IBM,ppc-xicp");
     ic.setString("device_type", "PowerPC-External-Interrupt-Presentation");
   }
-  if (c.initrd !== undefined) t.reserve(c.initrd.start, c.initrd.end - c.initrd.start);
+  if (c.kernel !== undefined) t.reserve(c.kernel.addr, c.kernel.size);
+  if (c.initrd !== undefined && c.initrd.end > c.initrd.start) {
+    t.reserve(c.initrd.start, c.initrd.end - c.initrd.start);
+  }
   return t;
 }
 

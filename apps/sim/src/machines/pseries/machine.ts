@@ -274,7 +274,11 @@ class PseriesMachineImpl implements PaprMachine {
         this.write(at, img, `-kernel segment at 0x${s.vaddr.toString(16)}`);
         kernelEnd = Math.max(kernelEnd, at + s.memsz);
       }
-      this.dt.kernel = { addr: KERNEL_LOAD_ADDR, size: kernelEnd - KERNEL_LOAD_ADDR };
+      this.dt.kernel = {
+        addr: KERNEL_LOAD_ADDR,
+        size: kernelEnd - KERNEL_LOAD_ADDR,
+        littleEndian: elf.littleEndian,
+      };
     }
     if (this.o.initrd !== undefined) {
       if (this.o.kernel === undefined) throw new ConfigError("-initrd needs -kernel");
