@@ -15,10 +15,15 @@ export interface ElfImage {
 const EM_PPC64 = 21;
 const PT_LOAD = 1;
 
-/** Parse `bytes` as a ppc64 ELF; throws an Error saying what is wrong and what to pass. */
+/** A file that is not a loadable ppc64 ELF (a user error: the message says what to pass). */
+export class ElfError extends Error {
+  override name = "ElfError";
+}
+
+/** Parse `bytes` as a ppc64 ELF; throws an ElfError saying what is wrong and what to pass. */
 export function parseElf64(bytes: Uint8Array, name: string): ElfImage {
-  const bad = (why: string): Error =>
-    new Error(`-kernel ${name}: ${why}; pass a 64-bit PowerPC ELF (ppc64 or ppc64le)`);
+  const bad = (why: string): ElfError =>
+    new ElfError(`-kernel ${name}: ${why}; pass a 64-bit PowerPC ELF (ppc64 or ppc64le)`);
   if (
     bytes.length < 64 ||
     bytes[0] !== 0x7f ||

@@ -3,5 +3,5 @@ export { runPseries, STATUS_RUNAWAY, STATUS_BAD_OPTIONS } from "./machine";
 export type { PseriesOptions, PseriesOutput, PseriesResult, PseriesStats } from "./machine";
 export { pseriesDeviceTree, pseriesFdt, VTY_REG, TIMEBASE_FREQUENCY } from "./device-tree";
 export type { PseriesDtConfig } from "./device-tree";
-export { parseElf64 } from "./elf";
+export { ElfError, parseElf64 } from "./elf";
 export type { ElfImage, ElfSegment } from "./elf";

@@ -28,7 +28,8 @@ import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
-import { parseElf64 } from "./elf";
+import { ElfError, parseElf64 } from "./elf";
+import type { ElfImage } from "./elf";
 import { handlePaprHcall } from "./papr";
 import type { PaprMachine, PaprResult } from "./papr";
 
@@ -265,7 +266,14 @@ class PseriesMachineImpl implements PaprMachine {
     }
     let kernelEnd = KERNEL_LOAD_ADDR;
     if (this.o.kernel !== undefined) {
-      const elf = parseElf64(this.read(this.o.kernel, "-kernel"), this.o.kernel);
+      const bytes = this.read(this.o.kernel, "-kernel");
+      let elf: ElfImage;
+      try {
+        elf = parseElf64(bytes, this.o.kernel);
+      } catch (e) {
+        if (e instanceof ElfError) throw new ConfigError(e.message);
+        throw e;
+      }
       for (const s of elf.segments) {
         // QEMU's rule: (vaddr & 0x0fffffff) + the load address.
         const at = Number(s.vaddr & 0x0fffffffn) + KERNEL_LOAD_ADDR;

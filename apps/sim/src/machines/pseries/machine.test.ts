@@ -1,0 +1,99 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { STATUS_BAD_OPTIONS, STATUS_RUNAWAY, runPseries } from "./machine";
+import type { PseriesOptions } from "./machine";
+
+const guests = fileURLToPath(new URL("../../../guests/", import.meta.url));
+const hello = `${guests}hello/hello.elf`;
+
+function run(o: PseriesOptions) {
+  let console = "";
+  let errors = "";
+  const r = runPseries(o, { console: (s) => (console += s), error: (s) => (errors += s) });
+  return { ...r, console, errors };
+}
+
+describe("runPseries options", () => {
+  it("names an unknown cap and refuses to start", () => {
+    const r = run({ kernel: hello, machine: "pseries,cap-bogus=on" });
+    expect(r.status).toBe(STATUS_BAD_OPTIONS);
+    expect(r.errors).toMatch(/bogus/);
+    expect(r.console).toBe("");
+  });
+
+  it("names an unknown machine version", () => {
+    const r = run({ kernel: hello, machine: "pseries-1.0" });
+    expect(r.status).toBe(STATUS_BAD_OPTIONS);
+    expect(r.errors).toMatch(/pseries-1\.0/);
+  });
+
+  it("refuses a cap the host cannot honour, naming it", () => {
+    const host = { cpu: "POWER9 DD2.2", rptInvalidate: false, nestedHv: false };
+    const a = run({ kernel: hello, machine: "pseries,cap-nested-hv=on", host });
+    expect(a.status).toBe(STATUS_BAD_OPTIONS);
+    expect(a.errors).toMatch(/cap-nested-hv=on: the host \(POWER9 DD2\.2\)/);
+    const b = run({ kernel: hello, machine: "pseries,cap-rpt-invalidate=on", host });
+    expect(b.errors).toMatch(/cap-rpt-invalidate=on/);
+    const c = run({ kernel: hello, machine: "pseries,cap-htm=on" });
+    expect(c.errors).toMatch(/cap-htm=on/);
+  });
+
+  it("accepts the caps a capable host honours and advertises them", () => {
+    const r = run({ kernel: hello, machine: "pseries-9.0,cap-nested-hv=on,cap-rpt-invalidate=on" });
+    expect(r.status).toBe(0);
+  });
+
+  it("explains bad -m, -smp, --max-insns, -kernel and -initrd values", () => {
+    expect(run({ kernel: hello, memory: "100M" }).errors).toMatch(/-m 100M: RAM must be/);
+    expect(run({ kernel: hello, smp: "lots" }).errors).toMatch(/-smp lots/);
+    expect(run({ kernel: hello, maxInsns: -1 }).errors).toMatch(/--max-insns -1/);
+    expect(run({ kernel: "/nonexistent.elf" }).errors).toMatch(
+      /-kernel \/nonexistent\.elf: cannot read/,
+    );
+    expect(run({ kernel: `${guests}bootrom/bootrom.bin` }).errors).toMatch(/not an ELF file/);
+    expect(run({ initrd: hello }).errors).toMatch(/-initrd needs -kernel/);
+  });
+});
+
+describe("runPseries boot and run", () => {
+  it("boots hello with the built-in boot ROM or -bios bootrom.bin alike", () => {
+    const a = run({ kernel: hello, smp: 2 });
+    const b = run({ kernel: hello, smp: 2, bios: `${guests}bootrom/bootrom.bin` });
+    expect(a.console).toContain("cpus: 2 cores, 2 threads");
+    expect(b.console).toBe(a.console);
+    expect(b.stats.instructions).toBe(a.stats.instructions);
+  });
+
+  it("reaches the first guest instruction well under a second", () => {
+    const r = run({ kernel: hello });
+    expect(r.stats.startupMs).toBeLessThan(500);
+  });
+
+  it("counts exits, hcalls by where they were handled, RTAS calls and MMU work", () => {
+    const r = run({ kernel: `${guests}cede/cede.elf` });
+    expect(r.status).toBe(0);
+    expect(r.stats.hcallsInKernel).toEqual({ H_CEDE: 3 });
+    expect(r.stats.hcallsInVmm.H_PUT_TERM_CHAR).toBeGreaterThan(0);
+    expect(r.stats.hcallsInVmm.H_SET_MODE).toBe(1);
+    expect(r.stats.rtasCalls).toEqual({ "power-off": 1 });
+    expect(r.stats.exits["papr-hcall"]).toBeGreaterThan(0);
+    expect(r.stats.pagesMapped).toBeGreaterThan(0);
+    expect(r.stats.mmu.walks).toBeGreaterThan(0);
+    expect(r.stats.hostBytesAllocated).toBeLessThan(4 * 2 ** 20);
+  });
+
+  it("stops a runaway guest with a clear message and a non-zero status", () => {
+    const r = run({ kernel: `${guests}timer/timer.elf`, maxInsns: 100_000 });
+    expect(r.status).toBe(STATUS_RUNAWAY);
+    expect(r.reason).toBe("max-insns");
+    expect(r.errors).toMatch(/ran 100000 instructions without powering off \(--max-insns 100000\)/);
+  });
+
+  it("is deterministic: two runs give the same output and counts", () => {
+    const a = run({ kernel: `${guests}smp/smp.elf`, smp: 3 });
+    const b = run({ kernel: `${guests}smp/smp.elf`, smp: 3 });
+    expect(b.console).toBe(a.console);
+    expect(b.stats.instructions).toBe(a.stats.instructions);
+    expect(a.stats.rtasCalls["start-cpu"]).toBe(2);
+  });
+});
