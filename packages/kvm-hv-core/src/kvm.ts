@@ -20,8 +20,9 @@ import type { VmOptions } from "./vm";
 
 /** What the simulated host offers; decides which caps can be honoured, nothing guest-visible. */
 export interface HostModel {
-  /** "POWER9 DD2.2" or "DD2.3"; only the name is used so far. */
-  readonly cpu: string;
+  /** The host processor revision. On DD2.2 a guest `stop` traps to the hypervisor (which
+   *  emulates it); on DD2.3 it idles natively. Guests see the same behaviour on both. */
+  readonly cpu: "POWER9 DD2.2" | "POWER9 DD2.3";
   /** The host KVM implements H_RPT_INVALIDATE (KVM_CAP_PPC_RPT_INVALIDATE). */
   readonly rptInvalidate: boolean;
   /** The host KVM can run nested guest hypervisors (KVM_CAP_PPC_NESTED_HV). */
@@ -103,6 +104,7 @@ export class Kvm {
         mem: this.mem,
         partitionTable: this.partitionTable,
         tableAlloc: this.tableAlloc,
+        guestStopTraps: this.host.cpu === "POWER9 DD2.2",
         freeLpid: (l) => this.lpids.free(l),
       },
       opts,

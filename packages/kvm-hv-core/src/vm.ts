@@ -23,6 +23,8 @@ import {
   MSR_EE,
   MSR_ME,
   MSR_SF_HI,
+  PSSCR_EC,
+  PSSCR_ESL,
   SPR,
   SRR1_PROGRAM_ILLEGAL,
   SRR1_PROGRAM_PRIV,
@@ -66,6 +68,8 @@ export interface VmHost {
   readonly mem: HostMemory;
   readonly partitionTable: PartitionTable;
   readonly tableAlloc: TableAllocator;
+  /** POWER9 DD2.2 cannot let a guest `stop` natively: KVM makes it trap (PSSCR[ESL|EC]). */
+  readonly guestStopTraps: boolean;
   freeLpid(lpid: number): void;
 }
 
@@ -82,6 +86,8 @@ export interface VmStats {
   hisi: number;
   pagesMapped: number;
   hdecSlices: number;
+  /** Guest `stop` instructions emulated after a Hypervisor Facility Unavailable (DD2.2). */
+  stopsEmulated: number;
 }
 
 export interface VmState {
@@ -99,6 +105,9 @@ export interface VmState {
   mappedPages: number[];
   rr: number;
 }
+
+/** HFSCR interrupt cause of a guest `stop` (FSCR_STOP_LG). */
+const HFSCR_IC_STOP = 9;
 
 const LPCR_BASE = LPCR_HR | LPCR_LD | LPCR_LPES0 | LPCR_LPES1 | LPCR_HVICE | LPCR_HDICE;
 
@@ -128,6 +137,7 @@ export class Vm {
     hisi: 0,
     pagesMapped: 0,
     hdecSlices: 0,
+    stopsEmulated: 0,
   };
 
   constructor(
@@ -365,6 +375,11 @@ export class Vm {
     v.setSpr(SPR.PTCR, this.ptcr());
     v.setSpr(SPR.LPIDR, BigInt(this.lpid));
     this.applyLpcr(v);
+    if (this.host.guestStopTraps) {
+      // As KVM on POWER9 DD2.2: PSSCR[ESL|EC] (hypervisor-owned) make the guest's `stop` raise
+      // HFU so the hypervisor can emulate it; the guest cannot see or change these bits.
+      v.setSpr(SPR.PSSCR, BigInt(PSSCR_ESL | PSSCR_EC));
+    }
     this.vcpus.push(v);
     this.vcpus.sort((a, b) => a.id - b.id);
     return v;
@@ -454,13 +469,24 @@ export class Vm {
       case 0xe00:
       case 0xe20:
         return this.pageFault(v, vector);
-      case 0xe40:
       case 0xf80:
-        // An instruction the guest may not execute (HEAI) or a hypervisor facility it may not
-        // use: KVM-HV reflects a program interrupt to a PAPR guest.
+        if (Number(BigInt.asUintN(64, v.getSpr(SPR.HFSCR)) >> 56n) === HFSCR_IC_STOP) {
+          // The guest executed `stop` with PSSCR[ESL|EC] forced on: idle the thread exactly as
+          // a native EC=0 stop would (resume at the next instruction on any wake-up event),
+          // so the guest sees the same behaviour on every host revision.
+          this.statsData.stopsEmulated++;
+          v.pc = v.pc + 4n;
+          v.cpu.stopped = true;
+          return { kind: "handled" };
+        }
+        v.cpu.deliverInterrupt(0x700, SRR1_PROGRAM_PRIV, false);
+        return { kind: "handled" };
+      case 0xe40:
+        // An instruction the guest may not execute (HEAI): KVM-HV reflects a program interrupt
+        // to a PAPR guest.
         v.cpu.deliverInterrupt(
           0x700,
-          vector === 0xe40 && !v.cpu.lastHeaiPrivileged ? SRR1_PROGRAM_ILLEGAL : SRR1_PROGRAM_PRIV,
+          v.cpu.lastHeaiPrivileged ? SRR1_PROGRAM_PRIV : SRR1_PROGRAM_ILLEGAL,
           false,
         );
         return { kind: "handled" };

@@ -28,7 +28,7 @@ describe("runPseries options", () => {
   });
 
   it("refuses a cap the host cannot honour, naming it", () => {
-    const host = { cpu: "POWER9 DD2.2", rptInvalidate: false, nestedHv: false };
+    const host = { cpu: "POWER9 DD2.2", rptInvalidate: false, nestedHv: false } as const;
     const a = run({ kernel: hello, machine: "pseries,cap-nested-hv=on", host });
     expect(a.status).toBe(STATUS_BAD_OPTIONS);
     expect(a.errors).toMatch(/cap-nested-hv=on: the host \(POWER9 DD2\.2\)/);
