@@ -9,6 +9,8 @@ import { parseMachineOptions, resolveCaps } from "@hvsim/hcall-abi";
 import { describeWithPeers } from "@hvsim/internal-peers";
 import { describe, expect, it } from "vitest";
 import { pseriesDeviceTree, pseriesFdt } from "./device-tree";
+import { DT_ALLOW_LIST } from "./dt-allow-list";
+import { runPseries } from "./machine";
 import type { PseriesDtConfig } from "./device-tree";
 
 const fixture = fileURLToPath(
@@ -144,5 +146,86 @@ describeWithPeers(["qemu-system-ppc64"], "the pseries device tree against QEMU's
       );
     }
     expect(ours.reservations).toEqual(qemu.reservations);
+  });
+});
+
+/** Remove the allow-listed nodes and properties; returns how many entries matched something. */
+function applyAllowList(t: DeviceTree): Set<number> {
+  const used = new Set<number>();
+  DT_ALLOW_LIST.forEach((d, i) => {
+    if (d.property === undefined) {
+      const slash = d.path.lastIndexOf("/");
+      const parent = t.node(d.path.slice(0, slash) || "/");
+      if (parent?.removeChild(d.path.slice(slash + 1))) used.add(i);
+    } else if (t.node(d.path)?.delete(d.property)) {
+      used.add(i);
+    }
+  });
+  return used;
+}
+
+describeWithPeers(["qemu-system-ppc64"], "the whole tree against QEMU's, allow-list aside", () => {
+  const cases: { name: string; qemu: string[]; hvsim: Parameters<typeof runPseries>[0] }[] = [
+    {
+      name: "-smp 2 -kernel hello.elf -initrd -append",
+      qemu: [
+        ...["-M", "pseries", "-m", "512M", "-smp", "2"],
+        ...["-kernel", `${guests}hello/hello.elf`, "-initrd", `${guests}bootrom/bootrom.bin`],
+        ...["-append", "console=hvc0 x=1"],
+      ],
+      hvsim: {
+        machine: "pseries",
+        memory: "512M",
+        smp: 2,
+        kernel: `${guests}hello/hello.elf`,
+        initrd: `${guests}bootrom/bootrom.bin`,
+        append: "console=hvc0 x=1",
+      },
+    },
+    {
+      name: "-M pseries,cap-nested-hv=on -m 1G -smp 3 -kernel radix.elf",
+      qemu: [
+        ...["-M", "pseries,cap-nested-hv=on", "-m", "1G", "-smp", "3"],
+        ...["-kernel", `${guests}radix/radix.elf`],
+      ],
+      hvsim: {
+        machine: "pseries,cap-nested-hv=on",
+        memory: "1G",
+        smp: 3,
+        kernel: `${guests}radix/radix.elf`,
+      },
+    },
+  ];
+  const usedAll = new Set<number>();
+  for (const c of cases) {
+    it(c.name, () => {
+      const dir = mkdtempSync(join(tmpdir(), "hvsim-dt-"));
+      const q = spawnSync(
+        "qemu-system-ppc64",
+        [
+          ...c.qemu,
+          ...["-nographic", "-nodefaults", "-serial", "null"],
+          ...["-machine", `dumpdtb=${join(dir, "q.dtb")}`],
+        ],
+        { encoding: "utf8", timeout: 30_000 },
+      );
+      expect(q.status).toBe(0);
+      let errors = "";
+      const h = runPseries(
+        { ...c.hvsim, machine: `${c.hvsim.machine},dumpdtb=${join(dir, "h.dtb")}` },
+        { console: () => {}, error: (s) => (errors += s) },
+      );
+      expect(h.status).toBe(0);
+      expect(errors).toMatch(/dtb dumped to .*h\.dtb\. Exiting\./);
+      const qemu = parseFdtOrThrow(new Uint8Array(readFileSync(join(dir, "q.dtb")))).tree;
+      const ours = parseFdtOrThrow(new Uint8Array(readFileSync(join(dir, "h.dtb")))).tree;
+      for (const i of applyAllowList(qemu)) usedAll.add(i);
+      expect(applyAllowList(ours).has(DT_ALLOW_LIST.length - 1)).toBe(true); // rng-seed only
+      expect(rows(ours.root)).toEqual(rows(qemu.root));
+      expect(ours.reservations).toEqual(qemu.reservations);
+    });
+  }
+  it("every allow-list entry is still needed", () => {
+    expect([...usedAll].sort((a, b) => a - b)).toEqual(DT_ALLOW_LIST.map((_, i) => i));
   });
 });

@@ -1,8 +1,8 @@
 // The pseries device tree, with the structure QEMU 7.2 gives it (compare
 // `qemu-system-ppc64 -M pseries -m 512M -smp N -nodefaults -machine dumpdtb=x.dtb`):
 // root, /chosen, /rtas, /event-sources, /cpus, /vdevice (nvram, vty), /memory@0 and the
-// interrupt controller. Deliberately absent: the default PCI host bridge and its DRCs (hvsim
-// has no PCI yet) and /ibm,persistent-memory's DRCs.
+// interrupt controller. What differs from QEMU's tree is listed, with the reason, in
+// dt-allow-list.ts (checked against QEMU's dumpdtb by device-tree.test.ts).
 import { DeviceTree, buildFdt } from "@hvsim/fdt";
 import type { FdtNode } from "@hvsim/fdt";
 import { QEMU_HYPERTAS_FUNCTIONS, RTAS_TOKENS, hypertasFunctions } from "@hvsim/hcall-abi";
@@ -41,13 +41,19 @@ function drcStrings(count: number, names: string[]): Uint8Array {
   return out;
 }
 
-function cpuNode(cpus: FdtNode, id: number): void {
+/** QEMU's HPT size for the RAM size (log2 of bytes): ramsize/128 rounded up to a power of
+ *  two, at least 2^18. Advertised even to radix guests (they may pick hash at CAS). */
+function hptShift(ramBytes: number): number {
+  return Math.max(18, Math.ceil(Math.log2(ramBytes)) - 7);
+}
+
+function cpuNode(cpus: FdtNode, id: number, ramBytes: number): void {
   const n = cpus.addChild(`PowerPC,POWER9@${id.toString(16)}`);
   n.setCells("ibm,dec-bits", [56]);
   n.setCells("ibm,processor-radix-AP-encodings", u32s(0x0c, 0xa0000010, 0x20000015, 0x4000001e));
   n.setCells("ibm,ppc-interrupt-gserver#s", [id, 0]);
   n.setCells("ibm,ppc-interrupt-server#s", [id]);
-  n.setCells("ibm,pft-size", [0, 0x16]);
+  n.setCells("ibm,pft-size", [0, hptShift(ramBytes)]);
   n.setCells("ibm,chip-id", [0]);
   n.setCells(
     "ibm,pa-features",
@@ -109,6 +115,11 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   root.setString("model", "IBM pSeries (emulated by qemu)");
   root.setString("device_type", "chrp");
 
+  const pmem = root.addChild("ibm,persistent-memory");
+  pmem.setString("device_type", "ibm,persistent-memory");
+  pmem.setCells("#size-cells", [0]);
+  pmem.setCells("#address-cells", [1]);
+
   // /chosen in the order QEMU 7.2 leaves it (it inserts the boot properties at the front).
   const chosen = root.addChild("chosen");
   const vtyPath = `/vdevice/vty@${VTY_REG.toString(16)}`;
@@ -166,7 +177,7 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   cpus.setCells("ibm,drc-indexes", [c.smp, ...ids.map((i) => 0x10000000 + i)]);
   cpus.setCells("#size-cells", [0]);
   cpus.setCells("#address-cells", [1]);
-  for (const i of ids) cpuNode(cpus, i);
+  for (const i of ids) cpuNode(cpus, i, c.ramBytes);
 
   const vdev = root.addChild("vdevice");
   vdev.setEmpty("interrupt-controller");

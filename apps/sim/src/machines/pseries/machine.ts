@@ -1,6 +1,6 @@
 // The pseries machine ("QEMU" on top of kvm-hv-core): options, memory, the boot protocol of
 // DESIGN §3, the device tree, RTAS, CAS, and the run loop that handles KVM's exits.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import {
   H_P2,
   H_P3,
@@ -57,6 +57,8 @@ export interface PseriesOptions {
   host?: HostModel;
   /** File reader (tests can inject one); default fs.readFileSync. */
   readFile?: (path: string) => Uint8Array;
+  /** File writer for `-M ...,dumpdtb=FILE`; default fs.writeFileSync. */
+  writeFile?: (path: string, data: Uint8Array) => void;
 }
 
 /** Where output goes: the guest console, and hvsim's own messages. */
@@ -174,6 +176,18 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
     }
     throw e;
   }
+  const dumpdtb = machine.dumpdtbPath();
+  if (dumpdtb !== undefined) {
+    // QEMU's -machine dumpdtb=FILE: write the boot device tree and exit without running.
+    try {
+      (options.writeFile ?? writeFileSync)(dumpdtb, machine.bootFdt);
+    } catch (e) {
+      out.error(`hvsim: dumpdtb=${dumpdtb}: cannot write it (${(e as Error).message})\n`);
+      return { status: STATUS_BAD_OPTIONS, reason: "bad options", stats: emptyStats() };
+    }
+    out.error(`hvsim: info: dtb dumped to ${dumpdtb}. Exiting.\n`);
+    return { status: 0, reason: "dumpdtb", stats: emptyStats() };
+  }
   return machine.run(t0);
 }
 
@@ -190,6 +204,9 @@ class PseriesMachineImpl implements PaprMachine {
   /** RTAS set-time-of-day offset, seconds. */
   private todOffset = 0;
   private casDone = false;
+  private readonly dumpdtb: string | undefined;
+  /** The device tree as placed in guest memory at reset. */
+  bootFdt: Uint8Array = new Uint8Array(0);
 
   constructor(
     private readonly o: PseriesOptions,
@@ -198,6 +215,7 @@ class PseriesMachineImpl implements PaprMachine {
     const parsed = parseMachineOptions(o.machine ?? "pseries");
     if (!parsed.ok) throw new ConfigError(`-M ${o.machine}: ${parsed.error.message}`);
     this.caps = resolveCaps(parsed.value);
+    this.dumpdtb = parsed.value.other.dumpdtb;
     this.ramBytes = parseMemory(o.memory);
     this.smp = parseSmp(o.smp);
     this.maxInsns = o.maxInsns ?? DEFAULT_MAX_INSNS;
@@ -300,11 +318,16 @@ class PseriesMachineImpl implements PaprMachine {
     const fdt = pseriesFdt(this.dt);
     if (fdt.length > FDT_MAX_SIZE) throw new Error("device tree larger than FDT_MAX_SIZE");
     this.write(fdtAddr, fdt, "the device tree");
+    this.bootFdt = fdt;
     const v0 = this.vm.vcpu(0);
     v0.pc = BigInt(SPAPR_ENTRY_POINT);
     v0.setGpr(3, BigInt(fdtAddr));
     v0.setGpr(4, 0n);
     v0.setGpr(5, 0n);
+  }
+
+  dumpdtbPath(): string | undefined {
+    return this.dumpdtb;
   }
 
   private fdtAddr(): number {
