@@ -97,3 +97,15 @@ describe("runPseries boot and run", () => {
     expect(a.stats.rtasCalls["start-cpu"]).toBe(2);
   });
 });
+
+describe("console input and --stats text", () => {
+  it("feeds console input to H_GET_TERM_CHAR and formats the statistics", async () => {
+    const { formatPseriesStats } = await import("./machine");
+    const r = run({ kernel: hello, input: "xyz" });
+    const text = formatPseriesStats(r.stats);
+    expect(text).toMatch(/^instructions {5}\d+\n/);
+    expect(text).toMatch(/hcalls in VMM {4}H_PUT_TERM_CHAR=\d+ H_RTAS=1\n/);
+    expect(text).toMatch(/RTAS calls {7}power-off=1\n/);
+    expect(r.stats.mips).toBeGreaterThan(0);
+  });
+});

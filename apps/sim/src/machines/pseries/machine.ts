@@ -57,6 +57,8 @@ export interface PseriesOptions {
   host?: HostModel;
   /** File reader (tests can inject one); default fs.readFileSync. */
   readFile?: (path: string) => Uint8Array;
+  /** Console input for H_GET_TERM_CHAR (what QEMU reads from stdin); none by default. */
+  input?: string | Uint8Array;
   /** File writer for `-M ...,dumpdtb=FILE`; default fs.writeFileSync. */
   writeFile?: (path: string, data: Uint8Array) => void;
 }
@@ -77,9 +79,20 @@ export interface PseriesStats {
   hisi: number;
   pagesMapped: number;
   hdecSlices: number;
-  mmu: { walks: number; tlbHits: number; tlbMisses: number };
+  mmu: {
+    translations: number;
+    walks: number;
+    walkReads: number;
+    tlbHits: number;
+    tlbMisses: number;
+    partitionTlbHits: number;
+    partitionTlbMisses: number;
+  };
   /** Wall-clock milliseconds from runPseries() to the first guest instruction (not simulated). */
   startupMs: number;
+  /** Wall-clock milliseconds spent running the guest, and the resulting speed. */
+  runMs: number;
+  mips: number;
   hostBytesAllocated: number;
 }
 
@@ -162,8 +175,18 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
     hisi: 0,
     pagesMapped: 0,
     hdecSlices: 0,
-    mmu: { walks: 0, tlbHits: 0, tlbMisses: 0 },
+    mmu: {
+      translations: 0,
+      walks: 0,
+      walkReads: 0,
+      tlbHits: 0,
+      tlbMisses: 0,
+      partitionTlbHits: 0,
+      partitionTlbMisses: 0,
+    },
     startupMs: 0,
+    runMs: 0,
+    mips: 0,
     hostBytesAllocated: 0,
   });
   let machine: PseriesMachineImpl;
@@ -191,9 +214,10 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
   return machine.run(t0);
 }
 
-class PseriesMachineImpl implements PaprMachine {
+/** The machine behind runPseries (exported for tests). */
+export class PseriesMachineImpl implements PaprMachine {
   private readonly kvm: Kvm;
-  private readonly vm: Vm;
+  readonly vm: Vm;
   private readonly caps: ResolvedCaps;
   private readonly ramBytes: number;
   private readonly smp: number;
@@ -205,6 +229,7 @@ class PseriesMachineImpl implements PaprMachine {
   private todOffset = 0;
   private casDone = false;
   private readonly dumpdtb: string | undefined;
+  private input: Uint8Array;
   /** The device tree as placed in guest memory at reset. */
   bootFdt: Uint8Array = new Uint8Array(0);
 
@@ -216,6 +241,10 @@ class PseriesMachineImpl implements PaprMachine {
     if (!parsed.ok) throw new ConfigError(`-M ${o.machine}: ${parsed.error.message}`);
     this.caps = resolveCaps(parsed.value);
     this.dumpdtb = parsed.value.other.dumpdtb;
+    this.input =
+      typeof o.input === "string"
+        ? new TextEncoder().encode(o.input)
+        : (o.input ?? new Uint8Array(0));
     this.ramBytes = parseMemory(o.memory);
     this.smp = parseSmp(o.smp);
     this.maxInsns = o.maxInsns ?? DEFAULT_MAX_INSNS;
@@ -341,7 +370,7 @@ class PseriesMachineImpl implements PaprMachine {
     const finish = (status: number, reason: string): PseriesResult => ({
       status,
       reason,
-      stats: this.stats(startupMs),
+      stats: this.stats(startupMs, performance.now() - t0 - startupMs),
     });
     for (;;) {
       if (first) {
@@ -402,10 +431,9 @@ class PseriesMachineImpl implements PaprMachine {
     return n;
   }
 
-  private stats(startupMs: number): PseriesStats {
+  private stats(startupMs: number, runMs: number): PseriesStats {
     const s = this.vm.stats();
-    const c = this.vm.mmu.counters() as unknown as Record<string, unknown>;
-    const num = (k: string): number => (typeof c[k] === "number" ? (c[k] as number) : 0);
+    const c = this.vm.mmu.counters();
     return {
       instructions: this.instructions(),
       exits: { ...s.exits },
@@ -416,8 +444,18 @@ class PseriesMachineImpl implements PaprMachine {
       hisi: s.hisi,
       pagesMapped: s.pagesMapped,
       hdecSlices: s.hdecSlices,
-      mmu: { walks: num("walks"), tlbHits: num("tlbHits"), tlbMisses: num("tlbMisses") },
+      mmu: {
+        translations: c.translations,
+        walks: c.walks,
+        walkReads: c.walkReads,
+        tlbHits: c.tlbHits,
+        tlbMisses: c.tlbMisses,
+        partitionTlbHits: c.partitionTlbHits,
+        partitionTlbMisses: c.partitionTlbMisses,
+      },
       startupMs,
+      runMs,
+      mips: runMs > 0 ? this.instructions() / (runMs * 1000) : 0,
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
     };
   }
@@ -430,6 +468,12 @@ class PseriesMachineImpl implements PaprMachine {
 
   guestError(message: string): void {
     this.out.error(`hvsim: guest error: ${message}\n`);
+  }
+
+  consoleInput(max: number): Uint8Array {
+    const b = this.input.subarray(0, max);
+    this.input = this.input.subarray(b.length);
+    return b;
   }
 
   random(): bigint {
@@ -625,4 +669,27 @@ class PseriesMachineImpl implements PaprMachine {
     this.vm.configureV3Mmu(dw1, (flags & FLAG_GTSE) !== 0n);
     return H_SUCCESS;
   }
+}
+
+/** `--stats` as text: one line per figure, stable order (for the CLI and the demo). */
+export function formatPseriesStats(s: PseriesStats): string {
+  const kv = (r: Record<string, number>): string =>
+    Object.keys(r).length === 0
+      ? "-"
+      : Object.entries(r)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ");
+  return [
+    `instructions     ${s.instructions}`,
+    `MIPS             ${s.mips.toFixed(1)} (${s.runMs.toFixed(0)} ms running, ${s.startupMs.toFixed(1)} ms to the first instruction)`,
+    `exits            ${kv(s.exits)}`,
+    `hcalls in kernel ${kv(s.hcallsInKernel)}`,
+    `hcalls in VMM    ${kv(s.hcallsInVmm)}`,
+    `RTAS calls       ${kv(s.rtasCalls)}`,
+    `HDSI/HISI        ${s.hdsi}/${s.hisi} (${s.pagesMapped} pages mapped), HDEC slices ${s.hdecSlices}`,
+    `MMU              translations=${s.mmu.translations} walks=${s.mmu.walks} walk-reads=${s.mmu.walkReads} tlb=${s.mmu.tlbHits}/${s.mmu.tlbMisses} partition-tlb=${s.mmu.partitionTlbHits}/${s.mmu.partitionTlbMisses} (hits/misses)`,
+    `host memory      ${(s.hostBytesAllocated / 1024).toFixed(0)} KiB allocated`,
+    "",
+  ].join("\n");
 }

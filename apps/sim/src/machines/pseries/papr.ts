@@ -32,6 +32,8 @@ export interface PaprMachine {
   registerProcessTable(flags: bigint, procTbl: bigint, pageSize: bigint, tableSize: bigint): number;
   setInterruptLittleEndian(le: boolean): void;
   random(): bigint;
+  /** Up to `max` bytes of console input, or an empty array. */
+  consoleInput(max: number): Uint8Array;
   guestError(message: string): void;
 }
 
@@ -59,10 +61,17 @@ export function handlePaprHcall(m: PaprMachine, v: Vcpu, nr: number): PaprResult
     }
     case H_GET_TERM_CHAR:
       if (v.getGpr(4) !== VTY_TERMNO) return ret(H_PARAMETER);
-      // No console input is modelled: zero characters.
-      v.setGpr(4, 0n);
-      v.setGpr(5, 0n);
-      v.setGpr(6, 0n);
+      {
+        // r4 = count, r5/r6 = up to 16 bytes, first byte most significant.
+        const b = m.consoleInput(16);
+        const w = [0n, 0n];
+        for (let i = 0; i < b.length; i++) {
+          w[i >> 3] = w[i >> 3]! | (BigInt(b[i]!) << BigInt(56 - 8 * (i & 7)));
+        }
+        v.setGpr(4, BigInt(b.length));
+        v.setGpr(5, w[0]!);
+        v.setGpr(6, w[1]!);
+      }
       return ret(H_SUCCESS);
     case KVMPPC_H_RTAS: {
       const r = m.rtas(v, Number(v.getGpr(4) & 0xfffffffffffffn));
