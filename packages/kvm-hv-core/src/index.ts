@@ -4,7 +4,7 @@
 export { Kvm, DEFAULT_HOST } from "./kvm";
 export type { HostModel, KvmOptions } from "./kvm";
 export { Vm, HDEC_SLICE } from "./vm";
-export type { InKernelIrqchip, VmHost, VmOptions, VmState, VmStats } from "./vm";
+export type { InKernelIrqchip, VmHost, VmOptions, VmState, VmStats, VmTraceEvent } from "./vm";
 export { Vcpu } from "./vcpu";
 export type { VcpuMpState, VcpuState } from "./vcpu";
 export type { VcpuExit, VcpuExitKind } from "./exits";

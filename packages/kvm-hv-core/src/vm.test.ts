@@ -316,3 +316,36 @@ describe("MMU configuration and save/restore", () => {
     expect(() => vm3.restore({ ...state, version: 2 as 1 })).toThrow(/version 2/);
   });
 });
+
+describe("tracing", () => {
+  it("reports slices, hcalls by where they were handled, and page faults", () => {
+    const events: string[] = [];
+    const kvm = new Kvm();
+    const vm = kvm.createVm({
+      trace: (e) => {
+        switch (e.kind) {
+          case "slice":
+            events.push(`slice ${e.vcpu} ${e.insns > 0}`);
+            break;
+          case "hcall":
+            events.push(`hcall ${e.name} ${e.where}`);
+            break;
+          case "page-fault":
+            events.push(`fault 0x${e.vector.toString(16)} 0x${e.gpa.toString(16)}`);
+            break;
+        }
+      },
+    });
+    vm.setUserMemoryRegion({ slot: 0, gpa: 0, size: RAM, hostAddr: kvm.allocGuestRam(RAM) });
+    const v = vm.createVcpu(0);
+    vm.writeGuest(0x100, words([I.li(3, H_SET_DABR), I.sc1, I.li(3, H_PUT_TERM_CHAR), I.sc1]));
+    v.pc = 0x100n;
+    expect(vm.run(1000).kind).toBe("papr-hcall");
+    expect(events).toEqual([
+      "fault 0xe20 0x0",
+      "hcall H_SET_DABR kernel",
+      "hcall H_PUT_TERM_CHAR vmm",
+      "slice 0 true",
+    ]);
+  });
+});

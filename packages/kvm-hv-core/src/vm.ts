@@ -73,9 +73,20 @@ export interface VmHost {
   freeLpid(lpid: number): void;
 }
 
+/** What a tracer sees (timestamps are the vCPU's timebase). */
+export type VmTraceEvent =
+  /** A vCPU ran from `startTb` to `endTb` (one scheduling slice). */
+  | { kind: "slice"; vcpu: number; startTb: number; endTb: number; insns: number }
+  /** An hcall, handled in the kernel or passed to the VMM. */
+  | { kind: "hcall"; vcpu: number; tb: number; name: string; where: "kernel" | "vmm" }
+  /** A partition-scoped fault KVM resolved by mapping a page. */
+  | { kind: "page-fault"; vcpu: number; tb: number; gpa: number; vector: number };
+
 export interface VmOptions {
   /** Log of guest errors hardware tolerates. */
   log?: (message: string) => void;
+  /** Receives scheduling, hcall and page-fault events (for `--trace`). */
+  trace?: (event: VmTraceEvent) => void;
 }
 
 export interface VmStats {
@@ -126,6 +137,7 @@ export class Vm {
   private irqchip: InKernelIrqchip | null = null;
   private readonly bus: PhysicalBus;
   private readonly log: (m: string) => void;
+  private readonly trace: ((e: VmTraceEvent) => void) | undefined;
   private rr = 0;
   private destroyed = false;
   private readonly mapped = new Set<number>();
@@ -146,6 +158,7 @@ export class Vm {
     opts: VmOptions = {},
   ) {
     this.log = opts.log ?? (() => {});
+    this.trace = opts.trace;
     this.tree = createTree(host.mem, host.tableAlloc, SHAPE_LINUX_64K);
     this.writePate();
     this.mmu = new RadixMmu({ mem: host.mem, onGuestError: this.log });
@@ -437,10 +450,24 @@ export class Vm {
         switch (o.kind) {
           case "done":
             this.count(this.statsData.hcallsInKernel, h.name);
+            this.trace?.({
+              kind: "hcall",
+              vcpu: v.id,
+              tb: v.cpu.tb,
+              name: h.name,
+              where: "kernel",
+            });
             v.setGpr(3, BigInt(o.ret));
             return { kind: "handled" };
           case "yield":
             this.count(this.statsData.hcallsInKernel, h.name);
+            this.trace?.({
+              kind: "hcall",
+              vcpu: v.id,
+              tb: v.cpu.tb,
+              name: h.name,
+              where: "kernel",
+            });
             v.setGpr(3, BigInt(o.ret));
             v.pendingExit = null;
             return { kind: "exit", reason: "yield" };
@@ -454,6 +481,7 @@ export class Vm {
       }
     }
     this.count(this.statsData.hcallsToVmm, hcallName(nr));
+    this.trace?.({ kind: "hcall", vcpu: v.id, tb: v.cpu.tb, name: hcallName(nr), where: "vmm" });
     const args: bigint[] = [];
     for (let r = 4; r <= 12; r++) args.push(v.getGpr(r));
     v.pendingExit = { kind: "papr-hcall", vcpu: v.id, nr, args };
@@ -523,6 +551,7 @@ export class Vm {
     }
     this.mapGuestPage(page);
     this.statsData.pagesMapped++;
+    this.trace?.({ kind: "page-fault", vcpu: v.id, tb: v.cpu.tb, gpa, vector });
     return { kind: "handled" };
   }
 
@@ -558,6 +587,7 @@ export class Vm {
       }
       const v = runnable[this.rr % runnable.length]!;
       const before = v.cpu.icount;
+      const startTb = v.cpu.tb;
       if (v.ceded && !v.cpu.stopped) {
         // Woken (DEC, external interrupt, H_PROD) since it ceded.
         v.ceded = false;
@@ -568,6 +598,13 @@ export class Vm {
       v.pendingExit = null;
       const r = v.cpu.run(Math.min(remaining, HDEC_SLICE * 4));
       remaining -= Math.max(1, v.cpu.icount - before);
+      this.trace?.({
+        kind: "slice",
+        vcpu: v.id,
+        startTb,
+        endTb: v.cpu.tb,
+        insns: v.cpu.icount - before,
+      });
       if (v.ceded && !v.cpu.stopped) v.ceded = false;
       switch (r.kind) {
         case "exit":

@@ -7,3 +7,4 @@ export { pseriesDeviceTree, pseriesFdt, VTY_REG, TIMEBASE_FREQUENCY } from "./de
 export type { PseriesDtConfig } from "./device-tree";
 export { ElfError, parseElf64 } from "./elf";
 export type { ElfImage, ElfSegment } from "./elf";
+export { ChromeTrace } from "./trace";

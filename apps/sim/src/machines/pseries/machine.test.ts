@@ -109,3 +109,25 @@ describe("console input and --stats text", () => {
     expect(r.stats.mips).toBeGreaterThan(0);
   });
 });
+
+describe("--trace", () => {
+  it("writes a Chrome trace-event timeline with one track per vCPU", () => {
+    const files = new Map<string, Uint8Array>();
+    const r = run({
+      kernel: `${guests}smp/smp.elf`,
+      smp: 3,
+      trace: "t.json",
+      writeFile: (p, d) => files.set(p, d),
+    });
+    expect(r.status).toBe(0);
+    const json = JSON.parse(new TextDecoder().decode(files.get("t.json"))) as {
+      traceEvents: { name: string; ph: string; tid: number; cat: string }[];
+    };
+    const ev = json.traceEvents;
+    expect(new Set(ev.filter((e) => e.ph === "X").map((e) => e.tid))).toEqual(new Set([0, 1, 2]));
+    expect(ev.filter((e) => e.name === "RTAS start-cpu")).toHaveLength(2);
+    expect(ev.some((e) => e.cat === "hcall-vmm" && e.name === "H_PUT_TERM_CHAR")).toBe(true);
+    expect(ev.some((e) => e.cat === "page-fault")).toBe(true);
+    expect(ev.at(-1)!.name).toBe("stop: power-off");
+  });
+});

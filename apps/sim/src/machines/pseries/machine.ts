@@ -31,6 +31,7 @@ import type { PseriesDtConfig } from "./device-tree";
 import { ElfError, parseElf64 } from "./elf";
 import type { ElfImage } from "./elf";
 import { handlePaprHcall } from "./papr";
+import { ChromeTrace } from "./trace";
 import type { PaprMachine, PaprResult } from "./papr";
 
 /** Options as the `hvsim run` command parses them (QEMU's spelling in the comments). */
@@ -59,7 +60,9 @@ export interface PseriesOptions {
   readFile?: (path: string) => Uint8Array;
   /** Console input for H_GET_TERM_CHAR (what QEMU reads from stdin); none by default. */
   input?: string | Uint8Array;
-  /** File writer for `-M ...,dumpdtb=FILE`; default fs.writeFileSync. */
+  /** --trace FILE: write a Chrome trace-event timeline there when the machine stops. */
+  trace?: string;
+  /** File writer for `-M ...,dumpdtb=FILE` and `--trace`; default fs.writeFileSync. */
   writeFile?: (path: string, data: Uint8Array) => void;
 }
 
@@ -230,6 +233,7 @@ export class PseriesMachineImpl implements PaprMachine {
   private casDone = false;
   private readonly dumpdtb: string | undefined;
   private input: Uint8Array;
+  private readonly tracer: ChromeTrace | undefined;
   /** The device tree as placed in guest memory at reset. */
   bootFdt: Uint8Array = new Uint8Array(0);
 
@@ -254,7 +258,12 @@ export class PseriesMachineImpl implements PaprMachine {
     this.rng = new SplitMix32(o.seed ?? 0);
     this.kvm = new Kvm({ host: o.host ?? DEFAULT_HOST });
     checkCaps(this.caps, this.kvm);
-    this.vm = this.kvm.createVm({ log: (m) => out.error(`hvsim: guest error: ${m}\n`) });
+    this.tracer = o.trace !== undefined ? new ChromeTrace() : undefined;
+    const tracer = this.tracer;
+    this.vm = this.kvm.createVm({
+      log: (m) => out.error(`hvsim: guest error: ${m}\n`),
+      ...(tracer !== undefined ? { trace: (e) => tracer.vm(e) } : {}),
+    });
     if (capValue(this.caps, "nested-hv") !== 0) this.vm.enableCap(KVM_CAP_PPC_NESTED_HV, [1]);
     for (const h of QEMU_ENABLED_AT_INIT_HCALLS)
       this.vm.enableCap(KVM_CAP_PPC_ENABLE_HCALL, [h, 1]);
@@ -367,11 +376,27 @@ export class PseriesMachineImpl implements PaprMachine {
     let budget = this.maxInsns;
     let first = true;
     let startupMs = 0;
-    const finish = (status: number, reason: string): PseriesResult => ({
-      status,
-      reason,
-      stats: this.stats(startupMs, performance.now() - t0 - startupMs),
-    });
+    const finish = (status: number, reason: string): PseriesResult => {
+      const result = {
+        status,
+        reason,
+        stats: this.stats(startupMs, performance.now() - t0 - startupMs),
+      };
+      if (this.tracer !== undefined && this.o.trace !== undefined) {
+        this.tracer.instant(0, this.vm.vcpu(0).cpu.tb, `stop: ${reason}`, "machine");
+        try {
+          (this.o.writeFile ?? writeFileSync)(
+            this.o.trace,
+            new TextEncoder().encode(this.tracer.toJson()),
+          );
+        } catch (e) {
+          this.out.error(
+            `hvsim: --trace ${this.o.trace}: cannot write it (${(e as Error).message})\n`,
+          );
+        }
+      }
+      return result;
+    };
     for (;;) {
       if (first) {
         startupMs = performance.now() - t0;
@@ -505,6 +530,7 @@ export class PseriesMachineImpl implements PaprMachine {
     }
     const name = rtasTokenByValue(token)?.name ?? `0x${token.toString(16)}`;
     this.rtasCalls[name] = (this.rtasCalls[name] ?? 0) + 1;
+    this.tracer?.instant(v.id, v.cpu.tb, `RTAS ${name}`, "rtas");
     const arg = (i: number): number => (i < nargs ? (this.readU32(argsGpa + 12 + 4 * i) ?? 0) : 0);
     const rets = argsGpa + 12 + 4 * nargs;
     const setRet = (i: number, val: number): void => {
