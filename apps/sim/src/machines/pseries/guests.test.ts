@@ -2,8 +2,10 @@
 // (its `.expected` golden), with the same -smp and -m 512M.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { describeWithPeers } from "@hvsim/internal-peers";
 import { describe, expect, it } from "vitest";
 import { GUEST_PROGRAMS } from "../../guests/programs";
+import { runOnQemu } from "../../guests/qemu-peer";
 import { runPseries } from "./machine";
 
 const guests = fileURLToPath(new URL("../../../guests/", import.meta.url));
@@ -30,4 +32,29 @@ describe("guest programs on hvsim's pseries match their QEMU goldens", () => {
       });
     });
   }
+});
+
+describeWithPeers(["qemu-system-ppc64"], "l1hv without cap-nested-hv, on hvsim and on QEMU", () => {
+  it("prints the same lines on both (L0 offers no nested HV) and powers off", () => {
+    const kernel = `${guests}l1hv/l1hv.elf`;
+    const initrd = `${guests}l1hv/l1hv.initrd`;
+    const q = runOnQemu({
+      kernel,
+      bios: `${guests}bootrom/bootrom.bin`,
+      extra: ["-initrd", initrd],
+    });
+    expect(q.status).toBe(0);
+    let console = "";
+    let errors = "";
+    const r = runPseries(
+      { kernel, initrd, memory: "512M", smp: 1 },
+      { console: (s) => (console += s), error: (s) => (errors += s) },
+    );
+    expect({ console, errors, status: r.status }).toEqual({
+      console: q.console,
+      errors: "",
+      status: 0,
+    });
+    expect(console).toContain("l1hv: L0 offers no nested HV");
+  });
 });

@@ -58,6 +58,9 @@ export interface PseriesOptions {
   host?: HostModel;
   /** File reader (tests can inject one); default fs.readFileSync. */
   readFile?: (path: string) => Uint8Array;
+  /** Report guest errors (unimplemented hcalls and RTAS calls, tolerated misuse) on the error
+   *  output, like QEMU's `-d guest_errors,unimp`. Off by default, as in QEMU. */
+  logGuestErrors?: boolean;
   /** Console input for H_GET_TERM_CHAR (what QEMU reads from stdin); none by default. */
   input?: string | Uint8Array;
   /** --trace FILE: write a Chrome trace-event timeline there when the machine stops. */
@@ -261,7 +264,7 @@ export class PseriesMachineImpl implements PaprMachine {
     this.tracer = o.trace !== undefined ? new ChromeTrace() : undefined;
     const tracer = this.tracer;
     this.vm = this.kvm.createVm({
-      log: (m) => out.error(`hvsim: guest error: ${m}\n`),
+      log: (m) => this.guestError(m),
       ...(tracer !== undefined ? { trace: (e) => tracer.vm(e) } : {}),
     });
     if (capValue(this.caps, "nested-hv") !== 0) this.vm.enableCap(KVM_CAP_PPC_NESTED_HV, [1]);
@@ -492,7 +495,7 @@ export class PseriesMachineImpl implements PaprMachine {
   }
 
   guestError(message: string): void {
-    this.out.error(`hvsim: guest error: ${message}\n`);
+    if (this.o.logGuestErrors === true) this.out.error(`hvsim: guest error: ${message}\n`);
   }
 
   consoleInput(max: number): Uint8Array {

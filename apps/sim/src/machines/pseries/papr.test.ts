@@ -24,7 +24,7 @@ function machine(input = "") {
   let console = "";
   let errors = "";
   const m = new PseriesMachineImpl(
-    { kernel: `${guests}hello/hello.elf`, smp: 2, input },
+    { kernel: `${guests}hello/hello.elf`, smp: 2, input, logGuestErrors: true },
     { console: (s) => (console += s), error: (s) => (errors += s) },
   );
   const v = m.vm.vcpu(0);
