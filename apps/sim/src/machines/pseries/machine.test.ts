@@ -131,3 +131,38 @@ describe("--trace", () => {
     expect(ev.at(-1)!.name).toBe("stop: power-off");
   });
 });
+
+describe("RTAS system-reboot", () => {
+  // A raw -bios image: at 0x100 (big-endian) build { system-reboot, 0 args, 1 ret } at 0x1000
+  // and call KVMPPC_H_RTAS.
+  const rom = new Uint8Array(0x200);
+  const dv = new DataView(rom.buffer);
+  [
+    0x38801000, // li r4,0x1000
+    0x38a02004, // li r5,0x2004 (system-reboot)
+    0x90a40000, // stw r5,0(r4)
+    0x38a00000, // li r5,0
+    0x90a40004, // stw r5,4(r4)
+    0x38a00001, // li r5,1
+    0x90a40008, // stw r5,8(r4)
+    0x38600000, // li r3,0
+    0x6063f000, // ori r3,r3,0xf000 (KVMPPC_H_RTAS)
+    0x44000022, // sc 1
+    0x48000000, // b .
+  ].forEach((w, i) => dv.setUint32(0x100 + 4 * i, w));
+  const readFile = (p: string) => (p === "rom" ? rom : new Uint8Array(0));
+
+  it("resets the machine and boots again, as QEMU does by default", () => {
+    const r = run({ bios: "rom", readFile, maxInsns: 1000 });
+    expect(r.stats.resets).toBeGreaterThan(50);
+    expect(r.stats.rtasCalls["system-reboot"]).toBe(r.stats.resets);
+    expect(r.stats.instructions).toBeGreaterThanOrEqual(1000);
+    expect(r.status).toBe(STATUS_RUNAWAY);
+  });
+
+  it("ends the run with status 0 under -no-reboot", () => {
+    const r = run({ bios: "rom", readFile, noReboot: true });
+    expect(r).toMatchObject({ status: 0, reason: "system-reboot" });
+    expect(r.stats.resets).toBe(0);
+  });
+});

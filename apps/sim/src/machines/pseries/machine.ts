@@ -24,7 +24,8 @@ import {
 } from "@hvsim/hcall-abi";
 import type { ResolvedCaps } from "@hvsim/hcall-abi";
 import { DEFAULT_HOST, Kvm } from "@hvsim/kvm-hv-core";
-import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
+import type { HostModel, Vcpu, VcpuExit, Vm, VmStats } from "@hvsim/kvm-hv-core";
+import type { MmuCounters } from "@hvsim/radix-mmu";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
@@ -61,6 +62,8 @@ export interface PseriesOptions {
   /** Report guest errors (unimplemented hcalls and RTAS calls, tolerated misuse) on the error
    *  output, like QEMU's `-d guest_errors,unimp`. Off by default, as in QEMU. */
   logGuestErrors?: boolean;
+  /** -no-reboot: RTAS system-reboot ends the run (status 0) instead of resetting. */
+  noReboot?: boolean;
   /** Console input for H_GET_TERM_CHAR (what QEMU reads from stdin); none by default. */
   input?: string | Uint8Array;
   /** --trace FILE: write a Chrome trace-event timeline there when the machine stops. */
@@ -77,6 +80,8 @@ export interface PseriesOutput {
 
 export interface PseriesStats {
   instructions: number;
+  /** Machine resets (RTAS system-reboot). */
+  resets: number;
   exits: Record<string, number>;
   hcallsInKernel: Record<string, number>;
   hcallsInVmm: Record<string, number>;
@@ -173,6 +178,7 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
   const t0 = performance.now();
   const emptyStats = (): PseriesStats => ({
     instructions: 0,
+    resets: 0,
     exits: {},
     hcallsInKernel: {},
     hcallsInVmm: {},
@@ -223,7 +229,14 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
 /** The machine behind runPseries (exported for tests). */
 export class PseriesMachineImpl implements PaprMachine {
   private readonly kvm: Kvm;
-  readonly vm: Vm;
+  vm: Vm;
+  private readonly ramHost: number;
+  private resets = 0;
+  private readonly retired: { instructions: number; stats: VmStats[]; mmu: MmuCounters[] } = {
+    instructions: 0,
+    stats: [],
+    mmu: [],
+  };
   private readonly caps: ResolvedCaps;
   private readonly ramBytes: number;
   private readonly smp: number;
@@ -263,23 +276,8 @@ export class PseriesMachineImpl implements PaprMachine {
     checkCaps(this.caps, this.kvm);
     this.tracer = o.trace !== undefined ? new ChromeTrace() : undefined;
     const tracer = this.tracer;
-    this.vm = this.kvm.createVm({
-      log: (m) => this.guestError(m),
-      ...(tracer !== undefined ? { trace: (e) => tracer.vm(e) } : {}),
-    });
-    if (capValue(this.caps, "nested-hv") !== 0) this.vm.enableCap(KVM_CAP_PPC_NESTED_HV, [1]);
-    for (const h of QEMU_ENABLED_AT_INIT_HCALLS)
-      this.vm.enableCap(KVM_CAP_PPC_ENABLE_HCALL, [h, 1]);
-    this.vm.setUserMemoryRegion({
-      slot: 0,
-      gpa: 0,
-      size: this.ramBytes,
-      hostAddr: this.kvm.allocGuestRam(this.ramBytes),
-    });
-    for (let i = 0; i < this.smp; i++) {
-      const v = this.vm.createVcpu(i);
-      if (i !== 0) v.mpState = "stopped";
-    }
+    this.ramHost = this.kvm.allocGuestRam(this.ramBytes);
+    this.vm = this.createVm(tracer);
     this.dt = {
       ramBytes: this.ramBytes,
       smp: this.smp,
@@ -289,6 +287,44 @@ export class PseriesMachineImpl implements PaprMachine {
       xive: false,
       ...(o.append !== undefined ? { bootargs: o.append } : {}),
     };
+    this.load();
+  }
+
+  /** KVM_CREATE_VM and what QEMU does right after: caps, hcall enables, RAM, vCPUs. */
+  private createVm(tracer: ChromeTrace | undefined): Vm {
+    const vm = this.kvm.createVm({
+      log: (m) => this.guestError(m),
+      ...(tracer !== undefined ? { trace: (e) => tracer.vm(e) } : {}),
+    });
+    if (capValue(this.caps, "nested-hv") !== 0) vm.enableCap(KVM_CAP_PPC_NESTED_HV, [1]);
+    for (const h of QEMU_ENABLED_AT_INIT_HCALLS) vm.enableCap(KVM_CAP_PPC_ENABLE_HCALL, [h, 1]);
+    vm.setUserMemoryRegion({ slot: 0, gpa: 0, size: this.ramBytes, hostAddr: this.ramHost });
+    for (let i = 0; i < this.smp; i++) {
+      const v = vm.createVcpu(i);
+      if (i !== 0) v.mpState = "stopped";
+    }
+    return vm;
+  }
+
+  /**
+   * RTAS system-reboot without -no-reboot: a machine reset as QEMU's. hvsim's KVM has no vCPU
+   * reset ioctl yet, so the VM is destroyed and created again (RAM reads as zero again), and
+   * the boot images, device tree and boot state are loaded anew. Time goes on.
+   */
+  private reset(): void {
+    const prev = this.vm;
+    this.retired.instructions += this.instructions();
+    this.retired.stats.push(prev.stats());
+    this.retired.mmu.push(prev.mmu.counters());
+    const tb = prev.vcpu(0).cpu.tb;
+    prev.destroy();
+    this.vm = this.createVm(this.tracer);
+    for (const v of this.vm.vcpus) v.cpu.tbOffset = tb;
+    this.casDone = false;
+    this.dt.ov5 = new Uint8Array([0, 0]);
+    this.dt.xive = false;
+    this.dt.rngSeed = this.randomBytes(32);
+    this.resets++;
     this.load();
   }
 
@@ -405,14 +441,27 @@ export class PseriesMachineImpl implements PaprMachine {
         startupMs = performance.now() - t0;
         first = false;
       }
-      const before = this.instructions();
+      const before = this.totalInstructions();
       const exit: VcpuExit = this.vm.run(budget);
-      budget -= this.instructions() - before;
+      budget -= this.totalInstructions() - before;
       switch (exit.kind) {
         case "papr-hcall": {
           const v = this.vm.vcpu(exit.vcpu);
           const r = handlePaprHcall(this, v, exit.nr);
-          if (r.kind === "poweroff") return finish(r.status, r.reason);
+          // A reset retires this boot's instructions: count them before the budget check.
+          switch (r.kind) {
+            case "poweroff":
+              return finish(r.status, r.reason);
+            case "reset":
+              this.reset();
+              break;
+            case "resume":
+              break;
+            default: {
+              const never: never = r;
+              throw new Error(`unknown hcall result ${JSON.stringify(never)}`);
+            }
+          }
           break;
         }
         case "budget":
@@ -453,6 +502,11 @@ export class PseriesMachineImpl implements PaprMachine {
     }
   }
 
+  /** Instructions of this boot and of every boot before a reset. */
+  private totalInstructions(): number {
+    return this.retired.instructions + this.instructions();
+  }
+
   private instructions(): number {
     let n = 0;
     for (const v of this.vm.vcpus) n += v.cpu.icount;
@@ -460,10 +514,36 @@ export class PseriesMachineImpl implements PaprMachine {
   }
 
   private stats(startupMs: number, runMs: number): PseriesStats {
-    const s = this.vm.stats();
-    const c = this.vm.mmu.counters();
+    const all = [...this.retired.stats, this.vm.stats()];
+    const sum = (f: (x: VmStats) => number): number => all.reduce((a, x) => a + f(x), 0);
+    const merge = (f: (x: VmStats) => Record<string, number>): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const x of all) for (const [k, n] of Object.entries(f(x))) out[k] = (out[k] ?? 0) + n;
+      return out;
+    };
+    const s = {
+      exits: merge((x) => x.exits as Record<string, number>),
+      hcallsInKernel: merge((x) => x.hcallsInKernel),
+      hcallsToVmm: merge((x) => x.hcallsToVmm),
+      hdsi: sum((x) => x.hdsi),
+      hisi: sum((x) => x.hisi),
+      pagesMapped: sum((x) => x.pagesMapped),
+      hdecSlices: sum((x) => x.hdecSlices),
+    };
+    const mmus = [...this.retired.mmu, this.vm.mmu.counters()];
+    const msum = (f: (x: MmuCounters) => number): number => mmus.reduce((a, x) => a + f(x), 0);
+    const c = {
+      translations: msum((x) => x.translations),
+      walks: msum((x) => x.walks),
+      walkReads: msum((x) => x.walkReads),
+      tlbHits: msum((x) => x.tlbHits),
+      tlbMisses: msum((x) => x.tlbMisses),
+      partitionTlbHits: msum((x) => x.partitionTlbHits),
+      partitionTlbMisses: msum((x) => x.partitionTlbMisses),
+    };
     return {
-      instructions: this.instructions(),
+      instructions: this.retired.instructions + this.instructions(),
+      resets: this.resets,
       exits: { ...s.exits },
       hcallsInKernel: s.hcallsInKernel,
       hcallsInVmm: s.hcallsToVmm,
@@ -483,7 +563,7 @@ export class PseriesMachineImpl implements PaprMachine {
       },
       startupMs,
       runMs,
-      mips: runMs > 0 ? this.instructions() / (runMs * 1000) : 0,
+      mips: runMs > 0 ? (this.retired.instructions + this.instructions()) / (runMs * 1000) : 0,
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
     };
   }
@@ -547,8 +627,15 @@ export class PseriesMachineImpl implements PaprMachine {
         }
         return { kind: "poweroff", status: 0, reason: "power-off" };
       case "system-reboot":
-        // hvsim has no reset path yet: a reboot ends the run like QEMU's -no-reboot.
-        return { kind: "poweroff", status: 0, reason: "system-reboot" };
+        if (nargs !== 0 || nret !== 1) {
+          setRet(0, RTAS_OUT_PARAM_ERROR);
+          return { kind: "resume" };
+        }
+        if (this.o.noReboot === true) {
+          return { kind: "poweroff", status: 0, reason: "system-reboot" };
+        }
+        setRet(0, RTAS_OUT_SUCCESS);
+        return { kind: "reset" };
       case "display-character":
         this.console(String.fromCharCode(arg(0) & 0xff));
         setRet(0, RTAS_OUT_SUCCESS);

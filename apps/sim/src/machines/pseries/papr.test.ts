@@ -161,7 +161,8 @@ describe("RTAS", () => {
       reason: "power-off",
     });
     expect(rtas(t, 0x2003, 1, 1, 0).rets).toEqual([-3]);
-    expect(rtas(t, 0x2004, 0, 1).r.kind).toBe("poweroff");
+    expect(rtas(t, 0x2004, 0, 1).r.kind).toBe("reset");
+    expect(rtas(t, 0x2004, 1, 1, 0).rets).toEqual([-3]);
     expect(rtas(t, 0x2021, 0, 1).rets).toEqual([-3]);
     expect(t.out().errors).toMatch(/RTAS ibm,get-config-addr-info2 is not implemented/);
   });

@@ -22,7 +22,9 @@ export type PaprResult =
   /** r3 (and maybe r4..) set: resume the vCPU. */
   | { kind: "resume" }
   /** The machine ends (RTAS power-off, system-reboot under -no-reboot semantics). */
-  | { kind: "poweroff"; status: number; reason: string };
+  | { kind: "poweroff"; status: number; reason: string }
+  /** RTAS system-reboot: the machine resets and boots again. */
+  | { kind: "reset" };
 
 /** What the hcall handlers need from the machine. */
 export interface PaprMachine {
@@ -75,7 +77,7 @@ export function handlePaprHcall(m: PaprMachine, v: Vcpu, nr: number): PaprResult
       return ret(H_SUCCESS);
     case KVMPPC_H_RTAS: {
       const r = m.rtas(v, Number(v.getGpr(4) & 0xfffffffffffffn));
-      if (r.kind === "resume") v.setGpr(3, BigInt(H_SUCCESS));
+      if (r.kind !== "poweroff") v.setGpr(3, BigInt(H_SUCCESS));
       return r;
     }
     case KVMPPC_H_CAS:
