@@ -117,6 +117,10 @@ export interface VmState {
   rr: number;
 }
 
+/** LPCR[ILE] (bit 38) and LPCR[AIL] (bits 39:40), as 64-bit masks. */
+const LPCR_ILE_BIT = 1n << 25n;
+const LPCR_AIL_BITS = 3n << 23n;
+
 /** HFSCR interrupt cause of a guest `stop` (FSCR_STOP_LG). */
 const HFSCR_IC_STOP = 9;
 
@@ -316,16 +320,26 @@ export class Vm {
   }
 
   private applyLpcr(v: Vcpu): void {
-    const keep = BigInt.asUintN(64, v.getSpr(SPR.LPCR)) & (1n << 25n); // LPCR[ILE] is the VMM's
+    // LPCR[ILE] and LPCR[AIL] are the VMM's (H_SET_MODE); the rest is KVM's.
+    const keep = BigInt.asUintN(64, v.getSpr(SPR.LPCR)) & (LPCR_ILE_BIT | LPCR_AIL_BITS);
     v.setSpr(SPR.LPCR, BigInt(this.lpcrFor()) | keep);
   }
 
-  /** H_SET_MODE(ILE) through the VMM: set or clear LPCR[ILE] on every vCPU. */
-  setInterruptLittleEndian(le: boolean): void {
+  private setLpcrField(mask: bigint, value: bigint): void {
     for (const v of this.vcpus) {
-      const l = BigInt.asUintN(64, v.getSpr(SPR.LPCR)) & ~(1n << 25n);
-      v.setSpr(SPR.LPCR, l | (le ? 1n << 25n : 0n));
+      const l = BigInt.asUintN(64, v.getSpr(SPR.LPCR)) & ~mask;
+      v.setSpr(SPR.LPCR, l | (value & mask));
     }
+  }
+
+  /** H_SET_MODE(LE) through the VMM: set or clear LPCR[ILE] on every vCPU. */
+  setInterruptLittleEndian(le: boolean): void {
+    this.setLpcrField(LPCR_ILE_BIT, le ? LPCR_ILE_BIT : 0n);
+  }
+
+  /** H_SET_MODE(ADDR_TRANS_MODE) through the VMM: LPCR[AIL] (0, 2 or 3) on every vCPU. */
+  setAlternateInterruptLocation(ail: 0 | 2 | 3): void {
+    this.setLpcrField(LPCR_AIL_BITS, BigInt(ail) << 23n);
   }
 
   // --- capabilities --------------------------------------------------------------------------

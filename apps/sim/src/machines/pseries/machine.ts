@@ -592,6 +592,13 @@ export class PseriesMachineImpl implements PaprMachine {
     this.vm.setInterruptLittleEndian(le);
   }
 
+  setAddressTranslationMode(ail: 0 | 2 | 3): boolean {
+    // AIL 3 (interrupts at 0xc000000000004000) needs cap-ail-mode-3.
+    if (ail === 3 && capValue(this.caps, "ail-mode-3") === 0) return false;
+    this.vm.setAlternateInterruptLocation(ail);
+    return true;
+  }
+
   private readU32(gpa: number): number | undefined {
     const b = this.vm.readGuest(gpa, 4);
     return b === undefined ? undefined : new DataView(b.buffer).getUint32(0, false);

@@ -20,11 +20,17 @@ import { handlePaprHcall } from "./papr";
 
 const guests = fileURLToPath(new URL("../../../guests/", import.meta.url));
 
-function machine(input = "") {
+function machine(input = "", machineOpt = "pseries") {
   let console = "";
   let errors = "";
   const m = new PseriesMachineImpl(
-    { kernel: `${guests}hello/hello.elf`, smp: 2, input, logGuestErrors: true },
+    {
+      machine: machineOpt,
+      kernel: `${guests}hello/hello.elf`,
+      smp: 2,
+      input,
+      logGuestErrors: true,
+    },
     { console: (s) => (console += s), error: (s) => (errors += s) },
   );
   const v = m.vm.vcpu(0);
@@ -71,6 +77,30 @@ describe("VMM hcalls", () => {
     expect(t.call(H_SET_MODE, 2n, 4n, 0n, 0n).r3).toBe(BigInt(H_UNSUPPORTED_FLAG));
     expect(t.call(H_SET_MODE, 1n, 4n, 1n, 0n).r3).toBe(BigInt(H_P3));
     expect(t.call(H_SET_MODE, 0n, 9n, 0n, 0n).r3).toBe(BigInt(H_P2));
+  });
+
+  it("H_SET_MODE(ADDR_TRANS_MODE) sets LPCR[AIL]: 0, 2, and 3 when cap-ail-mode-3 allows it", () => {
+    const t = machine();
+    const ail = () => (t.v.getSpr(318) >> 23n) & 3n;
+    expect(t.call(H_SET_MODE, 3n, 3n, 0n, 0n).r3).toBe(0n);
+    expect(ail()).toBe(3n);
+    expect((t.m.vm.vcpu(1).getSpr(318) >> 23n) & 3n).toBe(3n);
+    expect(t.call(H_SET_MODE, 2n, 3n, 0n, 0n).r3).toBe(0n);
+    expect(ail()).toBe(2n);
+    expect(t.call(H_SET_MODE, 1n, 3n, 0n, 0n).r3).toBe(BigInt(H_UNSUPPORTED_FLAG));
+    expect(t.call(H_SET_MODE, 0n, 3n, 1n, 0n).r3).toBe(BigInt(H_P3));
+    expect(t.call(H_SET_MODE, 0n, 3n, 0n, 1n).r3).toBe(-57n);
+    expect(t.call(H_SET_MODE, 0n, 3n, 0n, 0n).r3).toBe(0n);
+    expect(ail()).toBe(0n);
+    // KVM's own LPCR updates keep the VMM's AIL and ILE.
+    t.call(H_SET_MODE, 3n, 3n, 0n, 0n);
+    t.call(H_SET_MODE, 1n, 4n, 0n, 0n);
+    t.m.vm.configureV3Mmu(0n, true);
+    expect(ail()).toBe(3n);
+    expect((t.v.getSpr(318) >> 25n) & 1n).toBe(1n);
+    const off = machine("", "pseries,cap-ail-mode-3=off");
+    expect(off.call(H_SET_MODE, 3n, 3n, 0n, 0n).r3).toBe(BigInt(H_UNSUPPORTED_FLAG));
+    expect(off.call(H_SET_MODE, 2n, 3n, 0n, 0n).r3).toBe(0n);
   });
 
   it("H_SET_SPRG0, seeded H_RANDOM, and H_FUNCTION for the rest", () => {

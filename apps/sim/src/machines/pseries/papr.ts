@@ -5,6 +5,7 @@ import {
   H_GET_TERM_CHAR,
   H_P2,
   H_P3,
+  H_P4,
   H_PARAMETER,
   H_PUT_TERM_CHAR,
   H_RANDOM,
@@ -33,6 +34,8 @@ export interface PaprMachine {
   cas(v: Vcpu, vecGpa: number, bufGpa: number, bufSize: number): number;
   registerProcessTable(flags: bigint, procTbl: bigint, pageSize: bigint, tableSize: bigint): number;
   setInterruptLittleEndian(le: boolean): void;
+  /** LPCR[AIL] on every vCPU; false when the machine's caps do not allow that mode. */
+  setAddressTranslationMode(ail: 0 | 2 | 3): boolean;
   random(): bigint;
   /** Up to `max` bytes of console input, or an empty array. */
   consoleInput(max: number): Uint8Array;
@@ -41,6 +44,7 @@ export interface PaprMachine {
 
 const VTY_TERMNO = 0x71000000n;
 const SPRG0 = 272;
+const H_SET_MODE_RESOURCE_ADDR_TRANS_MODE = 3n;
 const H_SET_MODE_RESOURCE_LE = 4n;
 
 export function handlePaprHcall(m: PaprMachine, v: Vcpu, nr: number): PaprResult {
@@ -94,6 +98,15 @@ export function handlePaprHcall(m: PaprMachine, v: Vcpu, nr: number): PaprResult
     case H_SET_MODE: {
       const mflags = v.getGpr(4);
       const resource = v.getGpr(5);
+      if (resource === H_SET_MODE_RESOURCE_ADDR_TRANS_MODE) {
+        if (v.getGpr(6) !== 0n) return ret(H_P3);
+        if (v.getGpr(7) !== 0n) return ret(H_P4);
+        // AIL=1 is reserved on POWER8..10.
+        if (mflags !== 0n && mflags !== 2n && mflags !== 3n) return ret(H_UNSUPPORTED_FLAG);
+        return ret(
+          m.setAddressTranslationMode(Number(mflags) as 0 | 2 | 3) ? H_SUCCESS : H_UNSUPPORTED_FLAG,
+        );
+      }
       if (resource !== H_SET_MODE_RESOURCE_LE) return ret(H_P2);
       if (v.getGpr(6) !== 0n || v.getGpr(7) !== 0n) return ret(H_P3);
       if (mflags > 1n) return ret(H_UNSUPPORTED_FLAG);
