@@ -4,6 +4,7 @@ export { captureIO, processIO, UsageError } from "./cli/io";
 export type { CliIO } from "./cli/io";
 export {
   runPseries,
+  runGuestDemo,
   formatPseriesStats,
   pseriesDeviceTree,
   pseriesFdt,
@@ -17,4 +18,5 @@ export type {
   PseriesResult,
   PseriesStats,
   DtDifference,
+  DemoProgramResult,
 } from "./machines/pseries";

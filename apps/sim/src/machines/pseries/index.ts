@@ -8,3 +8,5 @@ export type { PseriesDtConfig } from "./device-tree";
 export { ElfError, parseElf64 } from "./elf";
 export type { ElfImage, ElfSegment } from "./elf";
 export { ChromeTrace } from "./trace";
+export { runGuestDemo } from "./demo";
+export type { DemoProgramResult } from "./demo";
