@@ -349,3 +349,36 @@ describe("tracing", () => {
     ]);
   });
 });
+
+describe("KVM_RUN on one vCPU and the irqchip kick", () => {
+  it("runVcpu runs only that vCPU and reports a stopped one as halted", () => {
+    const { vm, v } = vmWith([I.addi(10, 10, 1), I.back(4)]);
+    const v1 = vm.createVcpu(1);
+    vm.writeGuest(0x2000, words([I.addi(11, 11, 1), I.back(4)]));
+    v1.pc = 0x2000n;
+    expect(vm.runVcpu(v1, 100_000).kind).toBe("budget");
+    expect(v1.getGpr(11)).toBeGreaterThan(40_000n);
+    expect(v.getGpr(10)).toBe(0n);
+    v1.mpState = "stopped";
+    expect(vm.runVcpu(v1, 1000)).toEqual({ kind: "halted", vcpu: 1 });
+    const other = vmWith([I.self]);
+    expect(() => vm.runVcpu(other.v, 10)).toThrow(/not in this VM/);
+  });
+
+  it("an external interrupt from the irqchip wakes a ceded vCPU and is delivered at 0x500", () => {
+    const { vm, v } = vmWith([I.sc1, I.self]);
+    vm.writeGuest(0x500, words([I.li(9, 5), I.self]));
+    let pending = false;
+    vm.setIrqchip({ externalPending: () => pending });
+    v.setSpr(SPR.DEC, 0x7fffffffn);
+    v.setGpr(3, BigInt(H_CEDE));
+    expect(vm.run(10_000).kind).toBe("budget");
+    expect(v.ceded).toBe(true);
+    pending = true;
+    vm.interruptChanged(0);
+    expect(v.ceded).toBe(false);
+    expect(vm.run(10_000).kind).toBe("budget");
+    expect(v.getGpr(9)).toBe(5n);
+    expect(v.getSpr(SPR.SRR0)).toBe(0x104n);
+  });
+});

@@ -375,6 +375,20 @@ export class Vm {
     this.irqchip = chip;
   }
 
+  /**
+   * The irqchip's output for `vcpu` changed (KVM's kvm_vcpu_kick): the CPU re-checks its
+   * interrupt lines before its next instruction, and a ceded vCPU with a pending external
+   * interrupt wakes up.
+   */
+  interruptChanged(vcpu: number): void {
+    const v = this.vcpu(vcpu);
+    v.cpu.kick();
+    if (v.ceded && (this.irqchip?.externalPending(vcpu) ?? false)) {
+      v.ceded = false;
+      v.cpu.stopped = false;
+    }
+  }
+
   // --- vCPUs ----------------------------------------------------------------------------------
 
   /** KVM_CREATE_VCPU: reset state of a pseries vCPU (big-endian, 64-bit, MSR[ME], guest state). */
@@ -590,16 +604,29 @@ export class Vm {
     return exit;
   }
 
-  private runInner(maxInsns: number): VcpuExit {
+  /**
+   * KVM_RUN on one vCPU: run only `v` (in HDEC slices) until it exits to the VMM or has used
+   * `maxInsns`. A stopped vCPU returns `halted` at once.
+   */
+  runVcpu(v: Vcpu, maxInsns: number): VcpuExit {
+    if (!this.vcpus.includes(v)) throw new KvmError("EINVAL", `vCPU ${v.id} is not in this VM`);
+    const exit = this.runInner(maxInsns, v);
+    this.statsData.exits[exit.kind] = (this.statsData.exits[exit.kind] ?? 0) + 1;
+    return exit;
+  }
+
+  private runInner(maxInsns: number, only?: Vcpu): VcpuExit {
     if (this.destroyed) throw new KvmError("ENXIO", "the VM was destroyed");
     let remaining = maxInsns;
     let idleRun = 0;
     while (remaining > 0) {
-      const runnable = this.vcpus.filter((v) => v.mpState === "runnable");
+      const runnable = (only === undefined ? this.vcpus : [only]).filter(
+        (v) => v.mpState === "runnable",
+      );
       if (runnable.length === 0) {
-        return { kind: "halted", vcpu: -1 };
+        return { kind: "halted", vcpu: only?.id ?? -1 };
       }
-      const v = runnable[this.rr % runnable.length]!;
+      const v = only ?? runnable[this.rr % runnable.length]!;
       const before = v.cpu.icount;
       const startTb = v.cpu.tb;
       if (v.ceded && !v.cpu.stopped) {
