@@ -20,6 +20,7 @@ import { lookupLeaf, mapPage, read64n } from "@hvsim/radix-mmu";
 import { describe, expect, it } from "vitest";
 import { KvmError } from "./errors";
 import { Kvm } from "./kvm";
+import { HDEC_SLICE } from "./vm";
 import { I, RAM, vmWith, words } from "./test-guest";
 
 const LPCR_UPRT = 1n << 22n;
@@ -380,5 +381,27 @@ describe("KVM_RUN on one vCPU and the irqchip kick", () => {
     expect(vm.run(10_000).kind).toBe("budget");
     expect(v.getGpr(9)).toBe(5n);
     expect(v.getSpr(SPR.SRR0)).toBe(0x104n);
+  });
+});
+
+describe("one timebase for the machine", () => {
+  it("a vCPU that keeps exiting to the VMM does not fall behind the others in time", () => {
+    // vCPU 0: H_PUT_TERM_CHAR in a loop (an exit every 3 instructions); vCPU 1 computes.
+    const { vm, v } = vmWith([I.li(3, H_PUT_TERM_CHAR), I.sc1, I.back(8)]);
+    const v1 = vm.createVcpu(1);
+    vm.writeGuest(0x2000, words([I.addi(11, 11, 1), I.back(4)]));
+    v1.pc = 0x2000n;
+    let exits = 0;
+    for (let budget = 2_000_000; budget > 0 && exits < 20; exits++) {
+      const before = v.cpu.icount + v1.cpu.icount;
+      const e = vm.run(budget);
+      budget -= v.cpu.icount + v1.cpu.icount - before;
+      expect(e.kind).toBe("papr-hcall");
+    }
+    expect(exits).toBe(20);
+    expect(v1.cpu.tb).toBeGreaterThan(HDEC_SLICE * 10);
+    expect(Math.abs(v.cpu.tb - v1.cpu.tb)).toBeLessThanOrEqual(4 * HDEC_SLICE);
+    // Few instructions ran on vCPU 0, but its clock kept up.
+    expect(v.cpu.icount).toBeLessThan(100);
   });
 });

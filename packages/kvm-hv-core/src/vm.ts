@@ -115,6 +115,7 @@ export interface VmState {
    *  the restored run takes exactly the HDSI/HISI exits the original would have (bit-exact). */
   mappedPages: number[];
   rr: number;
+  round: { tb: number; end: number; ran: number[] };
 }
 
 /** LPCR[ILE] (bit 38) and LPCR[AIL] (bits 39:40), as 64-bit masks. */
@@ -145,6 +146,16 @@ export class Vm {
   private rr = 0;
   private destroyed = false;
   private readonly mapped = new Set<number>();
+  /**
+   * One machine, one timebase: vCPUs run one after another but stand for threads running side
+   * by side, so scheduling goes in rounds. Every slice of a round starts no earlier than
+   * `roundTb`; when every runnable vCPU has had its slice, the next round starts at the latest
+   * timebase any of them reached (a vCPU that left its slice early, for the VMM or a yield,
+   * catches up then). With one vCPU this is plain instruction-driven time.
+   */
+  private roundTb = 0;
+  private roundEnd = 0;
+  private readonly ranThisRound = new Set<number>();
   private readonly statsData: VmStats = {
     exits: {},
     hcallsInKernel: {},
@@ -633,11 +644,18 @@ export class Vm {
         // Woken (DEC, external interrupt, H_PROD) since it ceded.
         v.ceded = false;
       }
-      // A running vCPU is preempted by HDEC; a ceded one only by the budget (its idle time
-      // is fast-forwarded to its next timer event).
+      if (v.cpu.tb < this.roundTb) v.cpu.tbOffset += this.roundTb - v.cpu.tb;
+      // A running vCPU is preempted by HDEC; a ceded one by the slice budget (its idle time is
+      // fast-forwarded to its next timer event, at most one slice).
       v.setSpr(SPR.HDEC, v.cpu.stopped ? -1n : BigInt(HDEC_SLICE));
       v.pendingExit = null;
-      const r = v.cpu.run(Math.min(remaining, HDEC_SLICE * 4));
+      const r = v.cpu.run(Math.min(remaining, v.cpu.stopped ? HDEC_SLICE : HDEC_SLICE * 4));
+      this.roundEnd = Math.max(this.roundEnd, v.cpu.tb);
+      this.ranThisRound.add(v.id);
+      if (runnable.every((x) => this.ranThisRound.has(x.id))) {
+        this.roundTb = this.roundEnd;
+        this.ranThisRound.clear();
+      }
       remaining -= Math.max(1, v.cpu.icount - before);
       this.trace?.({
         kind: "slice",
@@ -720,6 +738,11 @@ export class Vm {
       memory,
       mappedPages: [...this.mapped].sort((a, b) => a - b),
       rr: this.rr,
+      round: {
+        tb: this.roundTb,
+        end: this.roundEnd,
+        ran: [...this.ranThisRound].sort((a, b) => a - b),
+      },
     };
   }
 
@@ -760,5 +783,9 @@ export class Vm {
       v.setSpr(SPR.LPIDR, BigInt(this.lpid));
     }
     this.rr = s.rr;
+    this.roundTb = s.round.tb;
+    this.roundEnd = s.round.end;
+    this.ranThisRound.clear();
+    for (const id of s.round.ran) this.ranThisRound.add(id);
   }
 }
