@@ -46,6 +46,12 @@ describe("runPseries options", () => {
   it("explains bad -m, -smp, --max-insns, -kernel and -initrd values", () => {
     expect(run({ kernel: hello, memory: "100M" }).errors).toMatch(/-m 100M: RAM must be/);
     expect(run({ kernel: hello, smp: "lots" }).errors).toMatch(/-smp lots/);
+    expect(run({ kernel: hello, smp: "4,threads=2" }).errors).toMatch(/one thread per core/);
+    expect(run({ kernel: hello, smp: "2,maxcpus=4" }).errors).toMatch(/maxcpus must equal/);
+    expect(run({ kernel: hello, smp: "2,dies=1" }).errors).toMatch(/unknown -smp option 'dies'/);
+    expect(run({ kernel: hello, smp: "cpus=2,threads=1,maxcpus=2" }).console).toContain(
+      "cpus: 2 cores, 2 threads",
+    );
     expect(run({ kernel: hello, maxInsns: -1 }).errors).toMatch(/--max-insns -1/);
     expect(run({ kernel: "/nonexistent.elf" }).errors).toMatch(
       /-kernel \/nonexistent\.elf: cannot read/,

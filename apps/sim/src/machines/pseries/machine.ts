@@ -133,13 +133,37 @@ class ConfigError extends Error {}
 function parseSmp(smp: string | number | undefined): number {
   if (smp === undefined) return 1;
   const text = String(smp);
-  const first = text.split(",")[0]!;
-  const m = /^(?:cpus=)?(\d+)$/.exec(first);
-  const n = m === null ? NaN : Number(m[1]);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) {
-    throw new ConfigError(`-smp ${text}: expected a CPU count from 1 to 1024 (e.g. -smp 2)`);
+  const bad = (why: string): ConfigError => new ConfigError(`-smp ${text}: ${why}`);
+  let cpus: number | undefined;
+  for (const [i, item] of text.split(",").entries()) {
+    const eq = item.indexOf("=");
+    const key = eq < 0 ? (i === 0 ? "cpus" : item) : item.slice(0, eq);
+    const val = eq < 0 ? item : item.slice(eq + 1);
+    const n = /^\d+$/.test(val) ? Number(val) : NaN;
+    switch (key) {
+      case "cpus":
+      case "maxcpus":
+        if (!Number.isInteger(n) || n < 1 || n > 1024) {
+          throw bad("expected a CPU count from 1 to 1024 (e.g. -smp 2)");
+        }
+        if (key === "cpus") cpus = n;
+        else if (cpus !== undefined && n !== cpus) {
+          throw bad("CPU hotplug is not modelled: maxcpus must equal cpus");
+        }
+        break;
+      case "threads":
+        if (n !== 1) throw bad("hvsim's pseries has one thread per core for now (threads=1)");
+        break;
+      case "cores":
+      case "sockets":
+        if (!Number.isInteger(n) || n < 1) throw bad(`${key} must be a positive integer`);
+        break;
+      default:
+        throw bad(`unknown -smp option '${key}' (cpus, maxcpus, sockets, cores, threads)`);
+    }
   }
-  return n;
+  if (cpus === undefined) throw bad("give the CPU count (e.g. -smp 2)");
+  return cpus;
 }
 
 function parseMemory(mem: string | undefined): number {
