@@ -195,6 +195,16 @@ describeWithPeers(["qemu-system-ppc64"], "the whole tree against QEMU's, allow-l
         kernel: `${guests}radix/radix.elf`,
       },
     },
+    {
+      name: "-M pseries,ic-mode=xive -smp 2 (the XIVE node from the start)",
+      qemu: [...["-M", "pseries,ic-mode=xive", "-m", "512M", "-smp", "2"]],
+      hvsim: { machine: "pseries,ic-mode=xive", memory: "512M", smp: 2 },
+    },
+    {
+      name: "-M pseries-7.2,ic-mode=xics -m 2G",
+      qemu: [...["-M", "pseries-7.2,ic-mode=xics", "-m", "2G"]],
+      hvsim: { machine: "pseries-7.2,ic-mode=xics", memory: "2G" },
+    },
   ];
   const usedAll = new Set<number>();
   for (const c of cases) {

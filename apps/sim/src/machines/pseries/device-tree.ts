@@ -10,6 +10,8 @@ import type { ResolvedCaps } from "@hvsim/hcall-abi";
 
 export const VTY_REG = 0x71000000;
 export const TIMEBASE_FREQUENCY = 512000000;
+/** QEMU's sPAPR XIVE thread-interrupt-management area. */
+const XIVE_TM_BASE = 0x0006030203180000;
 
 export interface PseriesDtConfig {
   ramBytes: number;
@@ -22,7 +24,7 @@ export interface PseriesDtConfig {
   ov5: Uint8Array;
   /** 32 deterministic bytes standing in for QEMU's random /chosen/rng-seed. */
   rngSeed: Uint8Array;
-  /** After CAS with XIVE chosen. */
+  /** The interrupt controller in use: XIVE with `ic-mode=xive`, or after CAS chose it. */
   xive: boolean;
 }
 
@@ -108,6 +110,10 @@ function cpuNode(cpus: FdtNode, id: number, ramBytes: number): void {
 export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   const t = new DeviceTree();
   const root = t.root;
+  if (c.xive) {
+    // The sPAPR XIVE reserves priority 7 and 0xf8.. for the platform.
+    root.setCells("ibm,plat-res-int-priorities", [7, 0xf8]);
+  }
   root.setCells("#size-cells", [2]);
   root.setCells("#address-cells", [2]);
   root.setString("vm,uuid", "00000000-0000-0000-0000-000000000000");
@@ -125,7 +131,11 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   const vtyPath = `/vdevice/vty@${VTY_REG.toString(16)}`;
   chosen.set("ibm,architecture-vec-5", c.ov5);
   chosen.set("rng-seed", c.rngSeed);
-  chosen.setCells("ibm,arch-vec-5-platform-support", u32s(0x178018c0, 0x19001a40));
+  // Option vector 5 bytes the platform supports (index, value pairs): 23 = interrupt modes
+  // (0x00 XICS only, 0x40 XIVE only, 0x80 both), 24 = MMU (hash and radix), 25 = 0,
+  // 26 = radix GTSE.
+  const icByte = { xics: 0x00, xive: 0x40, dual: 0x80 }[c.caps.icMode];
+  chosen.setCells("ibm,arch-vec-5-platform-support", u32s(0x170018c0 | (icByte << 16), 0x19001a40));
   chosen.setCells("linux,pci-probe-only", [0]);
   chosen.setString("stdout-path", vtyPath);
   chosen.setString("linux,stdout-path", vtyPath);
@@ -143,7 +153,12 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   if (c.bootargs !== undefined && c.bootargs !== "") chosen.setString("bootargs", c.bootargs);
 
   const rtas = root.addChild("rtas");
-  for (const tok of [...RTAS_TOKENS].reverse()) rtas.setCells(tok.name, [tok.token]);
+  // The XICS RTAS calls exist only when the machine has XICS (ic-mode xics or dual).
+  const xicsCalls = new Set(["ibm,set-xive", "ibm,get-xive", "ibm,int-off", "ibm,int-on"]);
+  for (const tok of [...RTAS_TOKENS].reverse()) {
+    if (c.caps.icMode === "xive" && xicsCalls.has(tok.name)) continue;
+    rtas.setCells(tok.name, [tok.token]);
+  }
   rtas.setCells("ibm,lrdr-capacity", [0, 0, 0, 0x10000000, c.smp]);
   rtas.setEmpty("ibm,extended-os-term");
   rtas.setEmpty("ibm,change-msix-capable");
@@ -203,15 +218,26 @@ export function pseriesDeviceTree(c: PseriesDtConfig): DeviceTree {
   mem.setCells("reg", [0, 0, Math.floor(c.ramBytes / 2 ** 32), c.ramBytes >>> 0]);
   mem.setString("device_type", "memory");
 
-  const ic = root.addChild("interrupt-controller");
-  ic.setCells("phandle", [0x1111]);
-  ic.setCells("linux,phandle", [0x1111]);
-  ic.setCells("#interrupt-cells", [2]);
   if (c.xive) {
+    // The sPAPR XIVE: its TIMA pages (user ring at TM_BASE + 3 pages, OS ring at + 2 pages).
+    const tmUser = XIVE_TM_BASE + 3 * 0x10000;
+    const tmOs = XIVE_TM_BASE + 2 * 0x10000;
+    const ic = root.addChild(`interrupt-controller@${tmUser.toString(16)}`);
+    ic.setCells("phandle", [0x1111]);
+    ic.setCells("linux,phandle", [0x1111]);
+    ic.setCells("#interrupt-cells", [2]);
     ic.setEmpty("interrupt-controller");
+    ic.setCells("ibm,xive-lisn-ranges", [0, c.smp]);
+    ic.setCells("ibm,xive-eq-sizes", [16]);
     ic.setString("compatible", "ibm,power-ivpe");
+    const hiLo = (a: number): number[] => [Math.floor(a / 2 ** 32), a >>> 0];
+    ic.setCells("reg", [...hiLo(tmUser), 0, 0x10000, ...hiLo(tmOs), 0, 0x10000]);
     ic.setString("device_type", "power-ivpe");
   } else {
+    const ic = root.addChild("interrupt-controller");
+    ic.setCells("phandle", [0x1111]);
+    ic.setCells("linux,phandle", [0x1111]);
+    ic.setCells("#interrupt-cells", [2]);
     ic.setCells("ibm,interrupt-server-ranges", [0, c.smp]);
     ic.setEmpty("interrupt-controller");
     ic.setString("compatible", "IBM,ppc-xicp");

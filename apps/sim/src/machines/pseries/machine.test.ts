@@ -172,3 +172,14 @@ describe("RTAS system-reboot", () => {
     expect(r.stats.resets).toBe(0);
   });
 });
+
+describe("CAS and the interrupt-controller mode", () => {
+  it("refuses, as QEMU does, a guest asking for a mode the machine does not offer", () => {
+    // radix asks for XICS: fine with dual (the default) and xics, fatal with ic-mode=xive.
+    const radix = `${guests}radix/radix.elf`;
+    expect(run({ kernel: radix, machine: "pseries,ic-mode=xics" }).status).toBe(0);
+    const r = run({ kernel: radix, machine: "pseries,ic-mode=xive" });
+    expect(r).toMatchObject({ status: 1, reason: "cas" });
+    expect(r.errors).toMatch(/Guest requested unavailable interrupt mode \(XICS\)/);
+  });
+});

@@ -308,7 +308,7 @@ export class PseriesMachineImpl implements PaprMachine {
       caps: this.caps,
       ov5: new Uint8Array([0, 0]),
       rngSeed: this.randomBytes(32),
-      xive: false,
+      xive: this.caps.icMode === "xive",
       ...(o.append !== undefined ? { bootargs: o.append } : {}),
     };
     this.load();
@@ -346,7 +346,7 @@ export class PseriesMachineImpl implements PaprMachine {
     for (const v of this.vm.vcpus) v.cpu.tbOffset = tb;
     this.casDone = false;
     this.dt.ov5 = new Uint8Array([0, 0]);
-    this.dt.xive = false;
+    this.dt.xive = this.caps.icMode === "xive";
     this.dt.rngSeed = this.randomBytes(32);
     this.resets++;
     this.load();
@@ -737,7 +737,7 @@ export class PseriesMachineImpl implements PaprMachine {
     }
   }
 
-  cas(_v: Vcpu, vecGpa: number, bufGpa: number, bufSize: number): number {
+  cas(_v: Vcpu, vecGpa: number, bufGpa: number, bufSize: number): number | PaprResult {
     // The CAS vector: PVR pairs until a mask/value pair with ~mask & pvr != 0 ... (hvsim's
     // guests end it with an ISA-3.00 logical PVR), then the option vectors.
     const vec = this.vm.readGuest(vecGpa, 4096);
@@ -761,7 +761,20 @@ export class PseriesMachineImpl implements PaprMachine {
     const byte = (n: number): number => ov5[n - 1] ?? 0;
     const radix = (byte(OV5_INDEX_MMU) & 0x40) !== 0;
     const gtse = (byte(OV5_INDEX_RADIX_EXT) & 0x40) !== 0;
-    const xive = (byte(OV5_INDEX_XIVE) & 0x40) !== 0 && this.caps.icMode !== "xics";
+    const xive = (byte(OV5_INDEX_XIVE) & 0x40) !== 0;
+    // As QEMU: a mode the machine does not offer ends the run.
+    if (xive && this.caps.icMode === "xics") {
+      this.out.error(
+        "hvsim: Guest requested unavailable interrupt mode (XIVE), try the ic-mode=xive or ic-mode=dual machine property\n",
+      );
+      return { kind: "poweroff", status: 1, reason: "cas" };
+    }
+    if (!xive && this.caps.icMode === "xive") {
+      this.out.error(
+        "hvsim: Guest requested unavailable interrupt mode (XICS), either don't set the ic-mode property, or boot a guest supporting XIVE\n",
+      );
+      return { kind: "poweroff", status: 1, reason: "cas" };
+    }
     if (!radix) {
       this.guestError("CAS without radix: hvsim's KVM runs radix guests only");
       return H_PARAMETER;

@@ -31,7 +31,8 @@ export type PaprResult =
 export interface PaprMachine {
   console(text: string): void;
   rtas(v: Vcpu, argsGpa: number): PaprResult;
-  cas(v: Vcpu, vecGpa: number, bufGpa: number, bufSize: number): number;
+  /** The H_* status, or a fatal outcome (QEMU exits when CAS asks for an unavailable mode). */
+  cas(v: Vcpu, vecGpa: number, bufGpa: number, bufSize: number): number | PaprResult;
   registerProcessTable(flags: bigint, procTbl: bigint, pageSize: bigint, tableSize: bigint): number;
   setInterruptLittleEndian(le: boolean): void;
   /** LPCR[AIL] on every vCPU; false when the machine's caps do not allow that mode. */
@@ -84,15 +85,15 @@ export function handlePaprHcall(m: PaprMachine, v: Vcpu, nr: number): PaprResult
       if (r.kind !== "poweroff") v.setGpr(3, BigInt(H_SUCCESS));
       return r;
     }
-    case KVMPPC_H_CAS:
-      return ret(
-        m.cas(
-          v,
-          Number(v.getGpr(4) & 0xfffffffffffffn),
-          Number(v.getGpr(5) & 0xfffffffffffffn),
-          Number(v.getGpr(6) & 0xffffffffn),
-        ),
+    case KVMPPC_H_CAS: {
+      const r = m.cas(
+        v,
+        Number(v.getGpr(4) & 0xfffffffffffffn),
+        Number(v.getGpr(5) & 0xfffffffffffffn),
+        Number(v.getGpr(6) & 0xffffffffn),
       );
+      return typeof r === "number" ? ret(r) : r;
+    }
     case H_REGISTER_PROC_TBL:
       return ret(m.registerProcessTable(v.getGpr(4), v.getGpr(5), v.getGpr(6), v.getGpr(7)));
     case H_SET_MODE: {
