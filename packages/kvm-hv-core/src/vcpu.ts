@@ -40,6 +40,8 @@ export class Vcpu implements CpuView {
   dabr = 0n;
   /** The exit the current run ended with, set by the hypervisor callbacks. */
   pendingExit: VcpuExit | null = null;
+  /** Register state right after KVM_CREATE_VCPU and KVM's setup (what a reset returns to). */
+  private resetState: CpuState | null = null;
 
   constructor(
     readonly id: number,
@@ -82,6 +84,31 @@ export class Vcpu implements CpuView {
   }
   setSpr(n: number, v: bigint): void {
     this.cpu.setSpr(n, v);
+  }
+
+  /** Remember the current register state as this vCPU's reset state. */
+  captureResetState(): void {
+    this.resetState = this.cpu.save();
+  }
+
+  /**
+   * Back to the reset state (what QEMU writes with KVM_SET_REGS/SREGS at a machine reset):
+   * every register as at creation, runnable, not ceded. Time goes on: the timebase and the
+   * instruction count continue, and DEC restarts at its reset value.
+   */
+  reset(): void {
+    if (this.resetState === null) throw new Error(`vCPU ${this.id} has no reset state`);
+    const icount = this.cpu.icount;
+    const tbOffset = this.cpu.tbOffset;
+    this.cpu.restore(this.resetState);
+    this.cpu.icount = icount;
+    this.cpu.tbOffset = tbOffset;
+    this.cpu.setSpr(SPR.DEC, 0xffffffffn);
+    this.cpu.stopped = false;
+    this.mpState = "runnable";
+    this.ceded = false;
+    this.dabr = 0n;
+    this.pendingExit = null;
   }
 
   /** A decrementer interrupt is pending (DEC negative in its width). */

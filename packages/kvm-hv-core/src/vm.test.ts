@@ -405,3 +405,23 @@ describe("one timebase for the machine", () => {
     expect(v.cpu.icount).toBeLessThan(100);
   });
 });
+
+describe("reset", () => {
+  it("returns every vCPU to its reset registers, keeps memory and time, forgets the process table", () => {
+    const { kvm, vm, v } = vmWith([I.li(10, 7), I.stw(10, 0x800, 0), I.self]);
+    vm.configureV3Mmu(0x10004n, true);
+    vm.setInterruptLittleEndian(true);
+    vm.run(1000);
+    const tb = v.cpu.tb;
+    expect(v.getGpr(10)).toBe(7n);
+    vm.reset();
+    expect(v.getGpr(10)).toBe(0n);
+    expect(v.pc).toBe(0n);
+    expect(v.cpu.tb).toBe(tb);
+    expect(v.getSpr(SPR.LPCR) & (LPCR_UPRT | LPCR_ILE)).toBe(0n);
+    expect(read64n(kvm.mem, kvm.partitionTable.base + 16 * vm.lpid + 8)).toBe(0n);
+    expect(vm.readGuest(0x800, 4)).toEqual(words([7]));
+    expect(v.decPending()).toBe(false);
+    expect(v.getSpr(SPR.LPIDR)).toBe(BigInt(vm.lpid));
+  });
+});

@@ -343,6 +343,21 @@ export class Vm {
     }
   }
 
+  /**
+   * A machine reset as QEMU performs it on KVM: every vCPU back to its reset registers (the
+   * VMM then stops the secondaries and sets the boot state), the process table unregistered
+   * (LPCR back to pre-CAS). Memory and the partition-scoped tree stay: RAM survives a reset.
+   */
+  reset(): void {
+    this.processTable = null;
+    this.writePate();
+    this.mmu.flushLpid(this.lpid);
+    for (const v of this.vcpus) {
+      v.reset();
+      this.applyLpcr(v);
+    }
+  }
+
   /** H_SET_MODE(LE) through the VMM: set or clear LPCR[ILE] on every vCPU. */
   setInterruptLittleEndian(le: boolean): void {
     this.setLpcrField(LPCR_ILE_BIT, le ? LPCR_ILE_BIT : 0n);
@@ -432,6 +447,7 @@ export class Vm {
       // HFU so the hypervisor can emulate it; the guest cannot see or change these bits.
       v.setSpr(SPR.PSSCR, BigInt(PSSCR_ESL | PSSCR_EC));
     }
+    v.captureResetState();
     this.vcpus.push(v);
     this.vcpus.sort((a, b) => a.id - b.id);
     return v;

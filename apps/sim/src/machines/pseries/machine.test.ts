@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { STATUS_BAD_OPTIONS, STATUS_RUNAWAY, runPseries } from "./machine";
+import { PseriesMachineImpl, STATUS_BAD_OPTIONS, STATUS_RUNAWAY, runPseries } from "./machine";
 import type { PseriesOptions } from "./machine";
 
 const guests = fileURLToPath(new URL("../../../guests/", import.meta.url));
@@ -144,6 +144,9 @@ describe("RTAS system-reboot", () => {
   const rom = new Uint8Array(0x200);
   const dv = new DataView(rom.buffer);
   [
+    0x80c02000, // lwz r6,0x2000(0)   a boot counter in RAM
+    0x38c60001, // addi r6,r6,1
+    0x90c02000, // stw r6,0x2000(0)
     0x38801000, // li r4,0x1000
     0x38a02004, // li r5,0x2004 (system-reboot)
     0x90a40000, // stw r5,0(r4)
@@ -158,12 +161,18 @@ describe("RTAS system-reboot", () => {
   ].forEach((w, i) => dv.setUint32(0x100 + 4 * i, w));
   const readFile = (p: string) => (p === "rom" ? rom : new Uint8Array(0));
 
-  it("resets the machine and boots again, as QEMU does by default", () => {
-    const r = run({ bios: "rom", readFile, maxInsns: 1000 });
-    expect(r.stats.resets).toBeGreaterThan(50);
+  it("resets the machine and boots again, as QEMU does by default; RAM survives", () => {
+    const m = new PseriesMachineImpl(
+      { bios: "rom", readFile, maxInsns: 1000 },
+      { console: () => {}, error: () => {} },
+    );
+    const r = m.run(performance.now());
+    expect(r.stats.resets).toBeGreaterThan(30);
     expect(r.stats.rtasCalls["system-reboot"]).toBe(r.stats.resets);
     expect(r.stats.instructions).toBeGreaterThanOrEqual(1000);
     expect(r.status).toBe(STATUS_RUNAWAY);
+    const counter = new DataView(m.vm.readGuest(0x2000, 4)!.buffer).getUint32(0);
+    expect(counter).toBe(r.stats.resets + 1);
   });
 
   it("ends the run with status 0 under -no-reboot", () => {

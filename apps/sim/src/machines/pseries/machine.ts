@@ -24,8 +24,7 @@ import {
 } from "@hvsim/hcall-abi";
 import type { ResolvedCaps } from "@hvsim/hcall-abi";
 import { DEFAULT_HOST, Kvm } from "@hvsim/kvm-hv-core";
-import type { HostModel, Vcpu, VcpuExit, Vm, VmStats } from "@hvsim/kvm-hv-core";
-import type { MmuCounters } from "@hvsim/radix-mmu";
+import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
@@ -253,14 +252,9 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
 /** The machine behind runPseries (exported for tests). */
 export class PseriesMachineImpl implements PaprMachine {
   private readonly kvm: Kvm;
-  vm: Vm;
+  readonly vm: Vm;
   private readonly ramHost: number;
   private resets = 0;
-  private readonly retired: { instructions: number; stats: VmStats[]; mmu: MmuCounters[] } = {
-    instructions: 0,
-    stats: [],
-    mmu: [],
-  };
   private readonly caps: ResolvedCaps;
   private readonly ramBytes: number;
   private readonly smp: number;
@@ -331,19 +325,13 @@ export class PseriesMachineImpl implements PaprMachine {
   }
 
   /**
-   * RTAS system-reboot without -no-reboot: a machine reset as QEMU's. hvsim's KVM has no vCPU
-   * reset ioctl yet, so the VM is destroyed and created again (RAM reads as zero again), and
-   * the boot images, device tree and boot state are loaded anew. Time goes on.
+   * RTAS system-reboot without -no-reboot: a machine reset as QEMU's on KVM. The vCPUs go back
+   * to their reset registers, the secondaries stop, the boot images and a fresh device tree are
+   * loaded again and vCPU 0 starts at 0x100; RAM otherwise keeps its contents and time goes on.
    */
   private reset(): void {
-    const prev = this.vm;
-    this.retired.instructions += this.instructions();
-    this.retired.stats.push(prev.stats());
-    this.retired.mmu.push(prev.mmu.counters());
-    const tb = prev.vcpu(0).cpu.tb;
-    prev.destroy();
-    this.vm = this.createVm(this.tracer);
-    for (const v of this.vm.vcpus) v.cpu.tbOffset = tb;
+    this.vm.reset();
+    for (const v of this.vm.vcpus) if (v.id !== 0) v.mpState = "stopped";
     this.casDone = false;
     this.dt.ov5 = new Uint8Array([0, 0]);
     this.dt.xive = this.caps.icMode === "xive";
@@ -465,14 +453,13 @@ export class PseriesMachineImpl implements PaprMachine {
         startupMs = performance.now() - t0;
         first = false;
       }
-      const before = this.totalInstructions();
+      const before = this.instructions();
       const exit: VcpuExit = this.vm.run(budget);
-      budget -= this.totalInstructions() - before;
+      budget -= this.instructions() - before;
       switch (exit.kind) {
         case "papr-hcall": {
           const v = this.vm.vcpu(exit.vcpu);
           const r = handlePaprHcall(this, v, exit.nr);
-          // A reset retires this boot's instructions: count them before the budget check.
           switch (r.kind) {
             case "poweroff":
               return finish(r.status, r.reason);
@@ -526,11 +513,6 @@ export class PseriesMachineImpl implements PaprMachine {
     }
   }
 
-  /** Instructions of this boot and of every boot before a reset. */
-  private totalInstructions(): number {
-    return this.retired.instructions + this.instructions();
-  }
-
   private instructions(): number {
     let n = 0;
     for (const v of this.vm.vcpus) n += v.cpu.icount;
@@ -538,35 +520,10 @@ export class PseriesMachineImpl implements PaprMachine {
   }
 
   private stats(startupMs: number, runMs: number): PseriesStats {
-    const all = [...this.retired.stats, this.vm.stats()];
-    const sum = (f: (x: VmStats) => number): number => all.reduce((a, x) => a + f(x), 0);
-    const merge = (f: (x: VmStats) => Record<string, number>): Record<string, number> => {
-      const out: Record<string, number> = {};
-      for (const x of all) for (const [k, n] of Object.entries(f(x))) out[k] = (out[k] ?? 0) + n;
-      return out;
-    };
-    const s = {
-      exits: merge((x) => x.exits as Record<string, number>),
-      hcallsInKernel: merge((x) => x.hcallsInKernel),
-      hcallsToVmm: merge((x) => x.hcallsToVmm),
-      hdsi: sum((x) => x.hdsi),
-      hisi: sum((x) => x.hisi),
-      pagesMapped: sum((x) => x.pagesMapped),
-      hdecSlices: sum((x) => x.hdecSlices),
-    };
-    const mmus = [...this.retired.mmu, this.vm.mmu.counters()];
-    const msum = (f: (x: MmuCounters) => number): number => mmus.reduce((a, x) => a + f(x), 0);
-    const c = {
-      translations: msum((x) => x.translations),
-      walks: msum((x) => x.walks),
-      walkReads: msum((x) => x.walkReads),
-      tlbHits: msum((x) => x.tlbHits),
-      tlbMisses: msum((x) => x.tlbMisses),
-      partitionTlbHits: msum((x) => x.partitionTlbHits),
-      partitionTlbMisses: msum((x) => x.partitionTlbMisses),
-    };
+    const s = this.vm.stats();
+    const c = this.vm.mmu.counters();
     return {
-      instructions: this.retired.instructions + this.instructions(),
+      instructions: this.instructions(),
       resets: this.resets,
       exits: { ...s.exits },
       hcallsInKernel: s.hcallsInKernel,
@@ -587,7 +544,7 @@ export class PseriesMachineImpl implements PaprMachine {
       },
       startupMs,
       runMs,
-      mips: runMs > 0 ? (this.retired.instructions + this.instructions()) / (runMs * 1000) : 0,
+      mips: runMs > 0 ? this.instructions() / (runMs * 1000) : 0,
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
     };
   }
