@@ -1,3 +1,36 @@
-// @hvsim/ppc-isa — public API. (A Power ISA v3.0 CPU: table-driven decoder, disassembler (GNU objdump syntax), assembler (GNU as syntax), interpreter with the HV and non-HV interrupt model, timebase/DEC/HDEC and stop/PSSCR.)
-// Filled by its issue; see README.md.
-export {};
+// @hvsim/ppc-isa — public API: a Power ISA v3.0 CPU library (instruction table, disassembler,
+// assembler, interpreter). See README.md.
+export { INSN_TABLE, BASE_INSNS, F_PRIV, F_HV, F_64, validBO } from "./insn-table";
+export type { InsnDef } from "./insn-table";
+export type { Operand, OperandKind } from "./operands";
+export {
+  decode,
+  disassemble,
+  disassembleBuffer,
+  formatObjdumpLine,
+  crBitName,
+} from "./disassembler";
+export type { DisasmLine } from "./disassembler";
+export { SplitMix32 } from "./prng";
+export { randomWord } from "./insn-gen";
+export { Cpu } from "./cpu";
+export type { CpuOptions, CpuState, StopReason } from "./cpu";
+export { FlatRamBus } from "./flat-ram-bus";
+export { RealModeTranslator } from "./real-mode-translator";
+export { PseriesConsole } from "./pseries-console";
+export type {
+  AccessKind,
+  AccessSize,
+  CpuView,
+  InterruptLines,
+  MmuFault,
+  MmuRegs,
+  PhysicalBus,
+  RamWindow,
+  TlbieOp,
+  TranslationOk,
+  Translator,
+  VhypOutcome,
+  VirtualHypervisor,
+} from "./ports";
+export * from "./registers";

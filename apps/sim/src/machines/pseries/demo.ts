@@ -1,0 +1,59 @@
+// The main job's engine: boot each guest program on the pseries machine, one after another,
+// print its console and a one-line summary. `hvsim demo` (the CLI) calls this.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GUEST_PROGRAMS } from "../../guests/programs";
+import { runPseries } from "./machine";
+import type { PseriesResult } from "./machine";
+
+export interface DemoProgramResult {
+  name: string;
+  smp: number;
+  result: PseriesResult;
+  console: string;
+  /** The console equals the program's QEMU golden (`<name>.expected`); undefined without one. */
+  matchesQemu: boolean | undefined;
+}
+
+const kv = (r: Record<string, number>): string =>
+  Object.keys(r).length === 0
+    ? "-"
+    : Object.entries(r)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+
+/**
+ * Run every program of GUEST_PROGRAMS from `guestsDir` (apps/sim/guests) with its -smp and
+ * -m 512M; `write` receives the consoles and summaries as they come.
+ */
+export function runGuestDemo(
+  guestsDir: string,
+  write: (text: string) => void,
+): DemoProgramResult[] {
+  const results: DemoProgramResult[] = [];
+  for (const p of GUEST_PROGRAMS) {
+    write(`=== ${p.name} (-smp ${p.smp}): ${p.summary}\n`);
+    let console = "";
+    const result = runPseries(
+      { kernel: join(guestsDir, p.name, `${p.name}.elf`), smp: p.smp, memory: "512M" },
+      {
+        console: (s) => {
+          console += s;
+          write(s);
+        },
+        error: (s) => write(s),
+      },
+    );
+    const golden = join(guestsDir, p.name, `${p.name}.expected`);
+    const matchesQemu = existsSync(golden) ? readFileSync(golden, "utf8") === console : undefined;
+    const s = result.stats;
+    write(
+      `--- ${p.name}: status ${result.status} (${result.reason}), ${s.instructions} instructions, ` +
+        `${s.mips.toFixed(1)} MIPS, exits ${kv(s.exits)}; hcalls in kernel ${kv(s.hcallsInKernel)}, ` +
+        `in VMM ${kv(s.hcallsInVmm)}; same output as QEMU: ${matchesQemu === undefined ? "no golden" : matchesQemu ? "yes" : "NO"}\n\n`,
+    );
+    results.push({ name: p.name, smp: p.smp, result, console, matchesQemu });
+  }
+  return results;
+}

@@ -1,0 +1,20 @@
+// What `run()` returns to the VMM: KVM_EXIT_* as a discriminated union.
+
+export type VcpuExit =
+  /** An hcall not handled in the kernel (not registered, not enabled, or too hard): the VMM
+   *  handles it, writes r3.. with `Vcpu.setGpr` and runs again (PC is past the `sc`). */
+  | { kind: "papr-hcall"; vcpu: number; nr: number; args: bigint[] }
+  /** A guest access to a guest physical address no memslot backs. */
+  | { kind: "mmio"; vcpu: number; gpa: number; isWrite: boolean }
+  /** Every runnable vCPU is idle with nothing that could ever wake it. */
+  | { kind: "halted"; vcpu: number }
+  /** No vCPU is runnable any more (all stopped), or a vCPU checkstopped. */
+  | { kind: "shutdown"; vcpu: number; reason: string }
+  /** `attn` or a debug stop. */
+  | { kind: "debug"; vcpu: number }
+  /** The simulator could not go on (an unhandled hypervisor interrupt, a repeated fault). */
+  | { kind: "internal-error"; vcpu: number; reason: string }
+  /** The instruction budget given to `run` is used up (like a signal interrupting KVM_RUN). */
+  | { kind: "budget"; vcpu: number };
+
+export type VcpuExitKind = VcpuExit["kind"];

@@ -1,0 +1,142 @@
+// A vCPU: one ppc-isa Cpu running the guest in guest state (MSR[HV]=0, LPIDR = the VM's LPID),
+// translated by the VM's RadixMmu, with this module playing the hypervisor for it (the
+// VirtualHypervisor port): hcalls and hypervisor interrupts come here first.
+import { Cpu, SPR } from "@hvsim/ppc-isa";
+import type {
+  CpuState,
+  CpuView,
+  InterruptLines,
+  PhysicalBus,
+  Translator,
+  VhypOutcome,
+  VirtualHypervisor,
+} from "@hvsim/ppc-isa";
+import type { VcpuExit } from "./exits";
+
+/** KVM's mp_state: a vCPU the VMM stopped (RTAS stop-self, reset) is not scheduled. */
+export type VcpuMpState = "runnable" | "stopped";
+
+export interface VcpuState {
+  version: 1;
+  id: number;
+  mpState: VcpuMpState;
+  ceded: boolean;
+  dabr: string;
+  cpu: CpuState;
+}
+
+/** The VM side a vCPU calls back into (implemented by Vm). */
+export interface VcpuHost {
+  hcall(v: Vcpu): VhypOutcome;
+  hypervisorInterrupt(v: Vcpu, vector: number): VhypOutcome;
+}
+
+export class Vcpu implements CpuView {
+  readonly cpu: Cpu;
+  mpState: VcpuMpState = "runnable";
+  /** In H_CEDE: not run until an interrupt is pending for it. */
+  ceded = false;
+  /** H_SET_DABR value (no watchpoints are modelled). */
+  dabr = 0n;
+  /** The exit the current run ended with, set by the hypervisor callbacks. */
+  pendingExit: VcpuExit | null = null;
+  /** Register state right after KVM_CREATE_VCPU and KVM's setup (what a reset returns to). */
+  private resetState: CpuState | null = null;
+
+  constructor(
+    readonly id: number,
+    bus: PhysicalBus,
+    translator: Translator,
+    host: VcpuHost,
+    lines: InterruptLines,
+    log: (m: string) => void,
+  ) {
+    const vhyp: VirtualHypervisor = {
+      hcall: () => host.hcall(this),
+      hypervisorInterrupt: (_c, vector) => host.hypervisorInterrupt(this, vector),
+    };
+    this.cpu = new Cpu({ bus, translator, vhyp, lines, pir: id, darnSeed: 0x5eed + id, log });
+  }
+
+  get pir(): number {
+    return this.id;
+  }
+  getGpr(n: number): bigint {
+    return this.cpu.getGpr(n);
+  }
+  setGpr(n: number, v: bigint): void {
+    this.cpu.setGpr(n, BigInt.asUintN(64, v));
+  }
+  get pc(): bigint {
+    return this.cpu.pc;
+  }
+  set pc(v: bigint) {
+    this.cpu.pc = v;
+  }
+  get msr(): bigint {
+    return this.cpu.msr;
+  }
+  set msr(v: bigint) {
+    this.cpu.msr = v;
+  }
+  getSpr(n: number): bigint {
+    return this.cpu.getSpr(n);
+  }
+  setSpr(n: number, v: bigint): void {
+    this.cpu.setSpr(n, v);
+  }
+
+  /** Remember the current register state as this vCPU's reset state. */
+  captureResetState(): void {
+    this.resetState = this.cpu.save();
+  }
+
+  /**
+   * Back to the reset state (what QEMU writes with KVM_SET_REGS/SREGS at a machine reset):
+   * every register as at creation, runnable, not ceded. Time goes on: the timebase and the
+   * instruction count continue, and DEC restarts at its reset value.
+   */
+  reset(): void {
+    if (this.resetState === null) throw new Error(`vCPU ${this.id} has no reset state`);
+    const icount = this.cpu.icount;
+    const tbOffset = this.cpu.tbOffset;
+    this.cpu.restore(this.resetState);
+    this.cpu.icount = icount;
+    this.cpu.tbOffset = tbOffset;
+    this.cpu.setSpr(SPR.DEC, 0xffffffffn);
+    this.cpu.stopped = false;
+    this.mpState = "runnable";
+    this.ceded = false;
+    this.dabr = 0n;
+    this.pendingExit = null;
+  }
+
+  /** A decrementer interrupt is pending (DEC negative in its width). */
+  decPending(): boolean {
+    const v = this.cpu.getSpr(SPR.DEC);
+    return BigInt.asIntN(64, v) < 0n;
+  }
+
+  save(): VcpuState {
+    return {
+      version: 1,
+      id: this.id,
+      mpState: this.mpState,
+      ceded: this.ceded,
+      dabr: this.dabr.toString(),
+      cpu: this.cpu.save(),
+    };
+  }
+
+  restore(s: VcpuState): void {
+    if (s.version !== 1 || s.id !== this.id) {
+      throw new Error(
+        `vCPU state version ${s.version} for vCPU ${s.id} does not fit vCPU ${this.id}`,
+      );
+    }
+    this.mpState = s.mpState;
+    this.ceded = s.ceded;
+    this.dabr = BigInt(s.dabr);
+    this.cpu.restore(s.cpu);
+  }
+}

@@ -1,0 +1,807 @@
+// A VM (partition): its LPID and PATE, memslots, the partition-scoped radix tree KVM builds in
+// host memory and fills on demand from HDSI/HISI, the vCPUs and their scheduler, the per-VM
+// hcall enable bitmap and the capabilities enabled on it.
+import {
+  H_SUCCESS,
+  H_PARAMETER,
+  KVM_CAP_PPC_ENABLE_HCALL,
+  KVM_CAP_PPC_NESTED_HV,
+  KVM_HV_DEFAULT_ENABLED_HCALLS,
+  checkEnableHcall,
+  hcallByOpcode,
+  isGatedByHcallBitmap,
+} from "@hvsim/hcall-abi";
+import {
+  LPCR_GTSE,
+  LPCR_HDICE,
+  LPCR_HR,
+  LPCR_HVICE,
+  LPCR_LD,
+  LPCR_LPES0,
+  LPCR_LPES1,
+  LPCR_UPRT,
+  MSR_EE,
+  MSR_ME,
+  MSR_SF_HI,
+  PSSCR_EC,
+  PSSCR_ESL,
+  SPR,
+  SRR1_PROGRAM_ILLEGAL,
+  SRR1_PROGRAM_PRIV,
+} from "@hvsim/ppc-isa";
+import type { InterruptLines, PhysicalBus, RamWindow, VhypOutcome } from "@hvsim/ppc-isa";
+import {
+  RadixMmu,
+  SHAPE_LINUX_64K,
+  createTree,
+  lookupLeaf,
+  mapPage,
+  radixPate,
+  setPate,
+} from "@hvsim/radix-mmu";
+import type { PartitionTable, RadixTree, TableAllocator } from "@hvsim/radix-mmu";
+import { KvmError } from "./errors";
+import type { VcpuExit, VcpuExitKind } from "./exits";
+import { IN_KERNEL_HCALLS } from "./hcalls";
+import type { HcallOutcome } from "./hcalls";
+import type { HostMemory } from "./host-memory";
+import { HOST_CHUNK_SIZE } from "./host-memory";
+import { Memslots } from "./memslots";
+import type { Memslot } from "./memslots";
+import { Vcpu } from "./vcpu";
+import type { VcpuState } from "./vcpu";
+
+/** The port an in-kernel interrupt controller (XICS/XIVE, later) plugs into. */
+export interface InKernelIrqchip {
+  /** The external interrupt input of vCPU `vcpu` (level). */
+  externalPending(vcpu: number): boolean;
+  /** An hcall the controller implements in kernel (H_EOI, H_XIRR, H_INT_*...): the H_* return
+   *  value, or undefined when it is not one of its hcalls. */
+  hcall?(vcpu: Vcpu, nr: number): number | undefined;
+}
+
+/** HDEC time slice, in timebase ticks, of a vCPU between two scheduling decisions. */
+export const HDEC_SLICE = 0x10000;
+
+/** Where the VM's partition-scoped pages come from and where its tables go (Kvm supplies). */
+export interface VmHost {
+  readonly mem: HostMemory;
+  readonly partitionTable: PartitionTable;
+  readonly tableAlloc: TableAllocator;
+  /** POWER9 DD2.2 cannot let a guest `stop` natively: KVM makes it trap (PSSCR[ESL|EC]). */
+  readonly guestStopTraps: boolean;
+  freeLpid(lpid: number): void;
+}
+
+/** What a tracer sees (timestamps are the vCPU's timebase). */
+export type VmTraceEvent =
+  /** A vCPU ran from `startTb` to `endTb` (one scheduling slice). */
+  | { kind: "slice"; vcpu: number; startTb: number; endTb: number; insns: number }
+  /** An hcall, handled in the kernel or passed to the VMM. */
+  | { kind: "hcall"; vcpu: number; tb: number; name: string; where: "kernel" | "vmm" }
+  /** A partition-scoped fault KVM resolved by mapping a page. */
+  | { kind: "page-fault"; vcpu: number; tb: number; gpa: number; vector: number };
+
+export interface VmOptions {
+  /** Log of guest errors hardware tolerates. */
+  log?: (message: string) => void;
+  /** Receives scheduling, hcall and page-fault events (for `--trace`). */
+  trace?: (event: VmTraceEvent) => void;
+}
+
+export interface VmStats {
+  exits: Partial<Record<VcpuExitKind, number>>;
+  hcallsInKernel: Record<string, number>;
+  hcallsToVmm: Record<string, number>;
+  hdsi: number;
+  hisi: number;
+  pagesMapped: number;
+  hdecSlices: number;
+  /** Guest `stop` instructions emulated after a Hypervisor Facility Unavailable (DD2.2). */
+  stopsEmulated: number;
+}
+
+export interface VmState {
+  version: 1;
+  lpid: number;
+  memslots: Memslot[];
+  enabledHcalls: number[];
+  nestedHv: boolean;
+  processTable: { dw1: string; gtse: boolean } | null;
+  vcpus: VcpuState[];
+  /** Guest memory contents, per allocated 64 KiB chunk of every slot (by guest address). */
+  memory: { gpa: number; data: Uint8Array }[];
+  /** Guest pages the partition-scoped tree mapped: the tree is rebuilt with them on restore so
+   *  the restored run takes exactly the HDSI/HISI exits the original would have (bit-exact). */
+  mappedPages: number[];
+  rr: number;
+  round: { tb: number; end: number; ran: number[] };
+}
+
+/** LPCR[ILE] (bit 38) and LPCR[AIL] (bits 39:40), as 64-bit masks. */
+const LPCR_ILE_BIT = 1n << 25n;
+const LPCR_AIL_BITS = 3n << 23n;
+
+/** HFSCR interrupt cause of a guest `stop` (FSCR_STOP_LG). */
+const HFSCR_IC_STOP = 9;
+
+const LPCR_BASE = LPCR_HR | LPCR_LD | LPCR_LPES0 | LPCR_LPES1 | LPCR_HVICE | LPCR_HDICE;
+
+function hcallName(nr: number): string {
+  return hcallByOpcode(nr)?.name ?? `0x${nr.toString(16)}`;
+}
+
+export class Vm {
+  readonly memslots = new Memslots();
+  readonly mmu: RadixMmu;
+  readonly vcpus: Vcpu[] = [];
+  readonly tree: RadixTree;
+  private readonly enabled = new Set<number>(KVM_HV_DEFAULT_ENABLED_HCALLS);
+  private nestedHv = false;
+  private processTable: { dw1: bigint; gtse: boolean } | null = null;
+  private irqchip: InKernelIrqchip | null = null;
+  private readonly bus: PhysicalBus;
+  private readonly log: (m: string) => void;
+  private readonly trace: ((e: VmTraceEvent) => void) | undefined;
+  private rr = 0;
+  private destroyed = false;
+  private readonly mapped = new Set<number>();
+  /**
+   * One machine, one timebase: vCPUs run one after another but stand for threads running side
+   * by side, so scheduling goes in rounds. Every slice of a round starts no earlier than
+   * `roundTb`; when every runnable vCPU has had its slice, the next round starts at the latest
+   * timebase any of them reached (a vCPU that left its slice early, for the VMM or a yield,
+   * catches up then). With one vCPU this is plain instruction-driven time.
+   */
+  private roundTb = 0;
+  private roundEnd = 0;
+  private readonly ranThisRound = new Set<number>();
+  private readonly statsData: VmStats = {
+    exits: {},
+    hcallsInKernel: {},
+    hcallsToVmm: {},
+    hdsi: 0,
+    hisi: 0,
+    pagesMapped: 0,
+    hdecSlices: 0,
+    stopsEmulated: 0,
+  };
+
+  constructor(
+    readonly lpid: number,
+    private readonly host: VmHost,
+    opts: VmOptions = {},
+  ) {
+    this.log = opts.log ?? (() => {});
+    this.trace = opts.trace;
+    this.tree = createTree(host.mem, host.tableAlloc, SHAPE_LINUX_64K);
+    this.writePate();
+    this.mmu = new RadixMmu({ mem: host.mem, onGuestError: this.log });
+    this.bus = this.makeBus();
+  }
+
+  // --- memory -------------------------------------------------------------------------------
+
+  /** KVM_SET_USER_MEMORY_REGION. Deleting or moving a slot unmaps its pages from the tree. */
+  setUserMemoryRegion(m: Memslot): void {
+    const old = this.memslots.list().find((s) => s.slot === m.slot);
+    if (m.size !== 0 && m.hostAddr + m.size > this.host.mem.size) {
+      throw new KvmError(
+        "EINVAL",
+        `memslot ${m.slot}: host range [0x${m.hostAddr.toString(16)}, +0x${m.size.toString(16)}) is outside host memory`,
+      );
+    }
+    this.memslots.set(m);
+    if (old !== undefined) {
+      // KVM unmaps the old range; the tree is rebuilt on demand.
+      this.resetPartitionTree();
+    }
+  }
+
+  /** Copy from guest physical memory (isolation-checked); undefined if not RAM. */
+  readGuest(gpa: number, len: number): Uint8Array | undefined {
+    const h = this.memslots.toHost(gpa, len);
+    return h === undefined ? undefined : this.host.mem.read(h, len);
+  }
+
+  /** Copy into guest physical memory (isolation-checked); false if not RAM. */
+  writeGuest(gpa: number, data: Uint8Array): boolean {
+    const h = this.memslots.toHost(gpa, data.length);
+    if (h === undefined) return false;
+    this.host.mem.write(h, data);
+    // Anything the vCPUs cached about those bytes (reservations) goes.
+    for (const l of this.writeListeners) l(h, data.length);
+    return true;
+  }
+
+  private readonly writeListeners: ((ra: number, length: number) => void)[] = [];
+
+  /** The bus the vCPUs see: host memory, but only what this VM's memslots cover. */
+  private makeBus(): PhysicalBus {
+    const mem = this.host.mem;
+    const slots = this.memslots;
+    const lpid = this.lpid;
+    const owned = (ra: number, len: number): void => {
+      if (!slots.ownsHost(ra, len)) {
+        throw new Error(
+          `isolation: LPID ${lpid} accessed host address 0x${ra.toString(16)}, outside its memslots (a partition-scoped tree entry is stale)`,
+        );
+      }
+    };
+    return {
+      ramWindow: (ra: number): RamWindow | null => {
+        owned(ra, 1);
+        const w = mem.window(ra);
+        return { bytes: w.bytes, view: w.view, raBase: w.base, offset: 0, length: HOST_CHUNK_SIZE };
+      },
+      load: (ra, size, le, out) => {
+        owned(ra, size);
+        const b = mem.read(ra, size);
+        const dv = new DataView(b.buffer);
+        out[0] = 0;
+        switch (size) {
+          case 1:
+            out[1] = b[0]!;
+            break;
+          case 2:
+            out[1] = dv.getUint16(0, le);
+            break;
+          case 4:
+            out[1] = dv.getUint32(0, le);
+            break;
+          case 8:
+            out[0] = le ? dv.getUint32(4, true) : dv.getUint32(0, false);
+            out[1] = le ? dv.getUint32(0, true) : dv.getUint32(4, false);
+            break;
+        }
+        return true;
+      },
+      store: (ra, size, le, hi, lo) => {
+        owned(ra, size);
+        const b = new Uint8Array(size);
+        const dv = new DataView(b.buffer);
+        switch (size) {
+          case 1:
+            b[0] = lo & 0xff;
+            break;
+          case 2:
+            dv.setUint16(0, lo & 0xffff, le);
+            break;
+          case 4:
+            dv.setUint32(0, lo >>> 0, le);
+            break;
+          case 8:
+            dv.setUint32(0, (le ? lo : hi) >>> 0, le);
+            dv.setUint32(4, (le ? hi : lo) >>> 0, le);
+            break;
+        }
+        mem.write(ra, b);
+        return true;
+      },
+      onWrite: (listener) => {
+        this.writeListeners.push(listener);
+        return () => {
+          const i = this.writeListeners.indexOf(listener);
+          if (i >= 0) this.writeListeners.splice(i, 1);
+        };
+      },
+    };
+  }
+
+  // --- the partition table entry ------------------------------------------------------------
+
+  private writePate(): void {
+    const [d0h, d0l] = radixPate(this.tree, undefined);
+    const dw1 = this.processTable?.dw1 ?? 0n;
+    setPate(this.host.partitionTable, this.lpid, [
+      d0h,
+      d0l,
+      Number(dw1 >> 32n),
+      Number(dw1 & 0xffffffffn),
+    ]);
+  }
+
+  /** Drop every partition-scoped mapping (memslot change): a new empty tree, PATE updated. */
+  private resetPartitionTree(): void {
+    const fresh = createTree(this.host.mem, this.host.tableAlloc, SHAPE_LINUX_64K);
+    (this as { tree: RadixTree }).tree = fresh;
+    this.mapped.clear();
+    this.writePate();
+    this.mmu.flushLpid(this.lpid);
+  }
+
+  /**
+   * KVM_PPC_CONFIGURE_V3_MMU: the guest's process table (PATE doubleword 1: PRTB | PRTS) and
+   * whether it may use tlbie (GTSE). Radix only: hvsim's KVM has no HPT guests.
+   */
+  configureV3Mmu(processTableDw1: bigint, gtse: boolean): void {
+    this.processTable = { dw1: BigInt.asUintN(64, processTableDw1), gtse };
+    this.writePate();
+    this.mmu.flushLpid(this.lpid);
+    for (const v of this.vcpus) this.applyLpcr(v);
+  }
+
+  private lpcrFor(): number {
+    let lo = LPCR_BASE;
+    if (this.processTable !== null) {
+      lo |= LPCR_UPRT;
+      if (this.processTable.gtse) lo |= LPCR_GTSE;
+    }
+    return lo >>> 0;
+  }
+
+  private applyLpcr(v: Vcpu): void {
+    // LPCR[ILE] and LPCR[AIL] are the VMM's (H_SET_MODE); the rest is KVM's.
+    const keep = BigInt.asUintN(64, v.getSpr(SPR.LPCR)) & (LPCR_ILE_BIT | LPCR_AIL_BITS);
+    v.setSpr(SPR.LPCR, BigInt(this.lpcrFor()) | keep);
+  }
+
+  private setLpcrField(mask: bigint, value: bigint): void {
+    for (const v of this.vcpus) {
+      const l = BigInt.asUintN(64, v.getSpr(SPR.LPCR)) & ~mask;
+      v.setSpr(SPR.LPCR, l | (value & mask));
+    }
+  }
+
+  /**
+   * A machine reset as QEMU performs it on KVM: every vCPU back to its reset registers (the
+   * VMM then stops the secondaries and sets the boot state), the process table unregistered
+   * (LPCR back to pre-CAS). Memory and the partition-scoped tree stay: RAM survives a reset.
+   */
+  reset(): void {
+    this.processTable = null;
+    this.writePate();
+    this.mmu.flushLpid(this.lpid);
+    for (const v of this.vcpus) {
+      v.reset();
+      this.applyLpcr(v);
+    }
+  }
+
+  /** H_SET_MODE(LE) through the VMM: set or clear LPCR[ILE] on every vCPU. */
+  setInterruptLittleEndian(le: boolean): void {
+    this.setLpcrField(LPCR_ILE_BIT, le ? LPCR_ILE_BIT : 0n);
+  }
+
+  /** H_SET_MODE(ADDR_TRANS_MODE) through the VMM: LPCR[AIL] (0, 2 or 3) on every vCPU. */
+  setAlternateInterruptLocation(ail: 0 | 2 | 3): void {
+    this.setLpcrField(LPCR_AIL_BITS, BigInt(ail) << 23n);
+  }
+
+  // --- capabilities --------------------------------------------------------------------------
+
+  /** KVM_ENABLE_CAP on the VM. */
+  enableCap(cap: number, args: readonly number[] = []): void {
+    switch (cap) {
+      case KVM_CAP_PPC_NESTED_HV:
+        this.nestedHv = (args[0] ?? 1) !== 0;
+        return;
+      case KVM_CAP_PPC_ENABLE_HCALL: {
+        const [hcall = -1, enable = -1] = args;
+        const r = checkEnableHcall(hcall, enable);
+        if (!r.ok) throw new KvmError("EINVAL", `KVM_CAP_PPC_ENABLE_HCALL: ${r.reason}`);
+        if (enable) this.enabled.add(hcall);
+        else this.enabled.delete(hcall);
+        return;
+      }
+      default:
+        throw new KvmError("EINVAL", `capability ${cap} cannot be enabled on a VM here`);
+    }
+  }
+
+  get nestedHvEnabled(): boolean {
+    return this.nestedHv;
+  }
+
+  hcallEnabled(nr: number): boolean {
+    return !isGatedByHcallBitmap(nr) || this.enabled.has(nr);
+  }
+
+  setIrqchip(chip: InKernelIrqchip | null): void {
+    this.irqchip = chip;
+  }
+
+  /**
+   * The irqchip's output for `vcpu` changed (KVM's kvm_vcpu_kick): the CPU re-checks its
+   * interrupt lines before its next instruction, and a ceded vCPU with a pending external
+   * interrupt wakes up.
+   */
+  interruptChanged(vcpu: number): void {
+    const v = this.vcpu(vcpu);
+    v.cpu.kick();
+    if (v.ceded && (this.irqchip?.externalPending(vcpu) ?? false)) {
+      v.ceded = false;
+      v.cpu.stopped = false;
+    }
+  }
+
+  // --- vCPUs ----------------------------------------------------------------------------------
+
+  /** KVM_CREATE_VCPU: reset state of a pseries vCPU (big-endian, 64-bit, MSR[ME], guest state). */
+  createVcpu(id: number): Vcpu {
+    if (this.destroyed) throw new KvmError("ENXIO", "the VM was destroyed");
+    if (this.vcpus.some((v) => v.id === id)) {
+      throw new KvmError("EINVAL", `vCPU ${id} already exists`);
+    }
+    const lines: InterruptLines = {
+      external: () => this.irqchip?.externalPending(id) ?? false,
+      hvVirtualization: () => false,
+    };
+    const v = new Vcpu(
+      id,
+      this.bus,
+      this.mmu,
+      {
+        hcall: (vc) => this.hcall(vc),
+        hypervisorInterrupt: (vc, vector) => this.hvInterrupt(vc, vector),
+      },
+      lines,
+      this.log,
+    );
+    v.msr = (BigInt(MSR_SF_HI) << 32n) | BigInt(MSR_ME);
+    v.setSpr(SPR.PTCR, this.ptcr());
+    v.setSpr(SPR.LPIDR, BigInt(this.lpid));
+    this.applyLpcr(v);
+    if (this.host.guestStopTraps) {
+      // As KVM on POWER9 DD2.2: PSSCR[ESL|EC] (hypervisor-owned) make the guest's `stop` raise
+      // HFU so the hypervisor can emulate it; the guest cannot see or change these bits.
+      v.setSpr(SPR.PSSCR, BigInt(PSSCR_ESL | PSSCR_EC));
+    }
+    v.captureResetState();
+    this.vcpus.push(v);
+    this.vcpus.sort((a, b) => a.id - b.id);
+    return v;
+  }
+
+  vcpu(id: number): Vcpu {
+    const v = this.vcpus.find((x) => x.id === id);
+    if (v === undefined) throw new KvmError("ENXIO", `no vCPU ${id}`);
+    return v;
+  }
+
+  private ptcr(): bigint {
+    const t = this.host.partitionTable;
+    return (BigInt(t.ptcrHi) << 32n) | BigInt(t.ptcrLo);
+  }
+
+  /** H_CEDE: enable MSR[EE] and sleep until an interrupt is pending. */
+  cede(v: Vcpu): HcallOutcome {
+    v.msr = v.msr | BigInt(MSR_EE);
+    if (v.decPending() || (this.irqchip?.externalPending(v.id) ?? false)) {
+      return { kind: "done", ret: H_SUCCESS };
+    }
+    v.ceded = true;
+    v.cpu.stopped = true;
+    return { kind: "yield", ret: H_SUCCESS };
+  }
+
+  /** H_PROD: wake a ceded vCPU. */
+  prod(target: number): number {
+    const t = this.vcpus.find((x) => x.id === target);
+    if (t === undefined) return H_PARAMETER;
+    if (t.ceded) {
+      t.ceded = false;
+      t.cpu.stopped = false;
+    }
+    return H_SUCCESS;
+  }
+
+  private count(rec: Record<string, number>, key: string): void {
+    rec[key] = (rec[key] ?? 0) + 1;
+  }
+
+  private hcall(v: Vcpu): VhypOutcome {
+    const nr = Number(v.getGpr(3) & 0xffffffffn);
+    if (this.hcallEnabled(nr)) {
+      const chipRet = this.irqchip?.hcall?.(v, nr);
+      if (chipRet !== undefined) {
+        this.count(this.statsData.hcallsInKernel, hcallName(nr));
+        v.setGpr(3, BigInt(chipRet));
+        return { kind: "handled" };
+      }
+      const h = isGatedByHcallBitmap(nr) ? IN_KERNEL_HCALLS.get(nr) : undefined;
+      if (h !== undefined) {
+        const o = h.handler(this, v);
+        switch (o.kind) {
+          case "done":
+            this.count(this.statsData.hcallsInKernel, h.name);
+            this.trace?.({
+              kind: "hcall",
+              vcpu: v.id,
+              tb: v.cpu.tb,
+              name: h.name,
+              where: "kernel",
+            });
+            v.setGpr(3, BigInt(o.ret));
+            return { kind: "handled" };
+          case "yield":
+            this.count(this.statsData.hcallsInKernel, h.name);
+            this.trace?.({
+              kind: "hcall",
+              vcpu: v.id,
+              tb: v.cpu.tb,
+              name: h.name,
+              where: "kernel",
+            });
+            v.setGpr(3, BigInt(o.ret));
+            v.pendingExit = null;
+            return { kind: "exit", reason: "yield" };
+          case "too-hard":
+            break;
+          default: {
+            const never: never = o;
+            throw new Error(`unknown hcall outcome ${JSON.stringify(never)}`);
+          }
+        }
+      }
+    }
+    this.count(this.statsData.hcallsToVmm, hcallName(nr));
+    this.trace?.({ kind: "hcall", vcpu: v.id, tb: v.cpu.tb, name: hcallName(nr), where: "vmm" });
+    const args: bigint[] = [];
+    for (let r = 4; r <= 12; r++) args.push(v.getGpr(r));
+    v.pendingExit = { kind: "papr-hcall", vcpu: v.id, nr, args };
+    return { kind: "exit", reason: "papr-hcall" };
+  }
+
+  private hvInterrupt(v: Vcpu, vector: number): VhypOutcome {
+    switch (vector) {
+      case 0x980:
+        this.statsData.hdecSlices++;
+        v.pendingExit = null;
+        return { kind: "exit", reason: "hdec" };
+      case 0xe00:
+      case 0xe20:
+        return this.pageFault(v, vector);
+      case 0xf80:
+        if (Number(BigInt.asUintN(64, v.getSpr(SPR.HFSCR)) >> 56n) === HFSCR_IC_STOP) {
+          // The guest executed `stop` with PSSCR[ESL|EC] forced on: idle the thread exactly as
+          // a native EC=0 stop would (resume at the next instruction on any wake-up event),
+          // so the guest sees the same behaviour on every host revision.
+          this.statsData.stopsEmulated++;
+          v.pc = v.pc + 4n;
+          v.cpu.stopped = true;
+          return { kind: "handled" };
+        }
+        v.cpu.deliverInterrupt(0x700, SRR1_PROGRAM_PRIV, false);
+        return { kind: "handled" };
+      case 0xe40:
+        // An instruction the guest may not execute (HEAI): KVM-HV reflects a program interrupt
+        // to a PAPR guest.
+        v.cpu.deliverInterrupt(
+          0x700,
+          v.cpu.lastHeaiPrivileged ? SRR1_PROGRAM_PRIV : SRR1_PROGRAM_ILLEGAL,
+          false,
+        );
+        return { kind: "handled" };
+      default:
+        v.pendingExit = {
+          kind: "internal-error",
+          vcpu: v.id,
+          reason: `unhandled hypervisor interrupt 0x${vector.toString(16)} at 0x${v.pc.toString(16)}`,
+        };
+        return { kind: "exit", reason: "internal-error" };
+    }
+  }
+
+  /** HDSI/HISI: map the 64 KiB page of ASDR's guest real address from its memslot and retry. */
+  private pageFault(v: Vcpu, vector: number): VhypOutcome {
+    if (vector === 0xe00) this.statsData.hdsi++;
+    else this.statsData.hisi++;
+    const gpa = Number(BigInt.asUintN(64, v.getSpr(SPR.ASDR)) & 0xffffffffff000n);
+    const page = gpa - (gpa % HOST_CHUNK_SIZE);
+    const slot = this.memslots.find(gpa);
+    if (slot === undefined) {
+      const isWrite =
+        vector === 0xe00 && (Number(v.getSpr(SPR.HDSISR) & 0xffffffffn) & 0x02000000) !== 0;
+      v.pendingExit = { kind: "mmio", vcpu: v.id, gpa, isWrite };
+      return { kind: "exit", reason: "mmio" };
+    }
+    if (lookupLeaf(this.tree, page) !== undefined) {
+      v.pendingExit = {
+        kind: "internal-error",
+        vcpu: v.id,
+        reason: `${vector === 0xe00 ? "HDSI" : "HISI"} on mapped guest page 0x${page.toString(16)} (HDSISR 0x${v.getSpr(SPR.HDSISR).toString(16)})`,
+      };
+      return { kind: "exit", reason: "internal-error" };
+    }
+    this.mapGuestPage(page);
+    this.statsData.pagesMapped++;
+    this.trace?.({ kind: "page-fault", vcpu: v.id, tb: v.cpu.tb, gpa, vector });
+    return { kind: "handled" };
+  }
+
+  /** Map the 64 KiB guest page at `page` (inside a memslot) in the partition-scoped tree. */
+  private mapGuestPage(page: number): void {
+    const slot = this.memslots.find(page);
+    if (slot === undefined) throw new Error(`guest page 0x${page.toString(16)} is in no memslot`);
+    const r = mapPage(this.tree, page, slot.hostAddr + (page - slot.gpa), 16, { perm: 0b111 });
+    if (r.replacedDirectory) this.mmu.flushLpid(this.lpid);
+    this.mapped.add(page);
+  }
+
+  // --- running --------------------------------------------------------------------------------
+
+  /**
+   * Run the vCPUs round-robin in HDEC slices until one exits to the VMM or `maxInsns`
+   * timebase ticks' worth of instructions have run. Deterministic: the order is by vCPU id.
+   */
+  run(maxInsns: number): VcpuExit {
+    const exit = this.runInner(maxInsns);
+    this.statsData.exits[exit.kind] = (this.statsData.exits[exit.kind] ?? 0) + 1;
+    return exit;
+  }
+
+  /**
+   * KVM_RUN on one vCPU: run only `v` (in HDEC slices) until it exits to the VMM or has used
+   * `maxInsns`. A stopped vCPU returns `halted` at once.
+   */
+  runVcpu(v: Vcpu, maxInsns: number): VcpuExit {
+    if (!this.vcpus.includes(v)) throw new KvmError("EINVAL", `vCPU ${v.id} is not in this VM`);
+    const exit = this.runInner(maxInsns, v);
+    this.statsData.exits[exit.kind] = (this.statsData.exits[exit.kind] ?? 0) + 1;
+    return exit;
+  }
+
+  private runInner(maxInsns: number, only?: Vcpu): VcpuExit {
+    if (this.destroyed) throw new KvmError("ENXIO", "the VM was destroyed");
+    let remaining = maxInsns;
+    let idleRun = 0;
+    while (remaining > 0) {
+      const runnable = (only === undefined ? this.vcpus : [only]).filter(
+        (v) => v.mpState === "runnable",
+      );
+      if (runnable.length === 0) {
+        return { kind: "halted", vcpu: only?.id ?? -1 };
+      }
+      const v = only ?? runnable[this.rr % runnable.length]!;
+      const before = v.cpu.icount;
+      const startTb = v.cpu.tb;
+      if (v.ceded && !v.cpu.stopped) {
+        // Woken (DEC, external interrupt, H_PROD) since it ceded.
+        v.ceded = false;
+      }
+      if (v.cpu.tb < this.roundTb) v.cpu.tbOffset += this.roundTb - v.cpu.tb;
+      // A running vCPU is preempted by HDEC; a ceded one by the slice budget (its idle time is
+      // fast-forwarded to its next timer event, at most one slice).
+      v.setSpr(SPR.HDEC, v.cpu.stopped ? -1n : BigInt(HDEC_SLICE));
+      v.pendingExit = null;
+      const r = v.cpu.run(Math.min(remaining, v.cpu.stopped ? HDEC_SLICE : HDEC_SLICE * 4));
+      this.roundEnd = Math.max(this.roundEnd, v.cpu.tb);
+      this.ranThisRound.add(v.id);
+      if (runnable.every((x) => this.ranThisRound.has(x.id))) {
+        this.roundTb = this.roundEnd;
+        this.ranThisRound.clear();
+      }
+      remaining -= Math.max(1, v.cpu.icount - before);
+      this.trace?.({
+        kind: "slice",
+        vcpu: v.id,
+        startTb,
+        endTb: v.cpu.tb,
+        insns: v.cpu.icount - before,
+      });
+      if (v.ceded && !v.cpu.stopped) v.ceded = false;
+      switch (r.kind) {
+        case "exit":
+          if (v.pendingExit !== null) {
+            this.rr++;
+            return v.pendingExit;
+          }
+          this.rr++;
+          idleRun = 0;
+          continue;
+        case "max-insns":
+          this.rr++;
+          idleRun = 0;
+          continue;
+        case "idle":
+          this.rr++;
+          if (++idleRun >= runnable.length) return { kind: "halted", vcpu: v.id };
+          continue;
+        case "attn":
+          return { kind: "debug", vcpu: v.id };
+        case "checkstop":
+          return { kind: "shutdown", vcpu: v.id, reason: r.reason };
+        case "interrupt":
+          return {
+            kind: "internal-error",
+            vcpu: v.id,
+            reason: `interrupt 0x${r.vector.toString(16)} stopped the CPU`,
+          };
+        default: {
+          const never: never = r;
+          throw new Error(`unknown stop reason ${JSON.stringify(never)}`);
+        }
+      }
+    }
+    return { kind: "budget", vcpu: this.vcpus[0]?.id ?? -1 };
+  }
+
+  stats(): VmStats {
+    return structuredClone(this.statsData);
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    setPate(this.host.partitionTable, this.lpid, [0, 0, 0, 0]);
+    this.mmu.flushLpid(this.lpid);
+    for (const v of this.vcpus) v.cpu.dispose();
+    for (const s of this.memslots.list()) this.host.mem.discard(s.hostAddr, s.size);
+    this.host.freeLpid(this.lpid);
+  }
+
+  save(): VmState {
+    const memory: { gpa: number; data: Uint8Array }[] = [];
+    for (const s of this.memslots.list()) {
+      for (const c of this.host.mem.chunksIn(s.hostAddr, s.size)) {
+        memory.push({ gpa: s.gpa + (c.base - s.hostAddr), data: c.data });
+      }
+    }
+    return {
+      version: 1,
+      lpid: this.lpid,
+      memslots: this.memslots.list().map((s) => ({ ...s })),
+      enabledHcalls: [...this.enabled].sort((a, b) => a - b),
+      nestedHv: this.nestedHv,
+      processTable:
+        this.processTable === null
+          ? null
+          : { dw1: this.processTable.dw1.toString(), gtse: this.processTable.gtse },
+      vcpus: this.vcpus.map((v) => v.save()),
+      memory,
+      mappedPages: [...this.mapped].sort((a, b) => a - b),
+      rr: this.rr,
+      round: {
+        tb: this.roundTb,
+        end: this.roundEnd,
+        ran: [...this.ranThisRound].sort((a, b) => a - b),
+      },
+    };
+  }
+
+  /**
+   * Restore into a fresh VM (possibly on another host, with another LPID and other host
+   * addresses): memslots must be set up by the VMM first, with the same guest ranges. The
+   * partition-scoped tree is a cache and is rebuilt on demand.
+   */
+  restore(s: VmState): void {
+    if (s.version !== 1) throw new Error(`VM state version ${s.version} is not supported (1)`);
+    for (const m of s.memslots) {
+      const mine = this.memslots.list().find((x) => x.slot === m.slot);
+      if (mine === undefined || mine.gpa !== m.gpa || mine.size !== m.size) {
+        throw new Error(
+          `VM state has memslot ${m.slot} at 0x${m.gpa.toString(16)} (+0x${m.size.toString(16)}): create the same memslots before restoring`,
+        );
+      }
+    }
+    this.enabled.clear();
+    for (const h of s.enabledHcalls) this.enabled.add(h);
+    this.nestedHv = s.nestedHv;
+    this.processTable =
+      s.processTable === null
+        ? null
+        : { dw1: BigInt(s.processTable.dw1), gtse: s.processTable.gtse };
+    for (const m of s.memory) {
+      if (!this.writeGuest(m.gpa, m.data)) {
+        throw new Error(`VM state memory at 0x${m.gpa.toString(16)} is outside the memslots`);
+      }
+    }
+    this.resetPartitionTree();
+    for (const page of s.mappedPages) this.mapGuestPage(page);
+    for (const vs of s.vcpus) {
+      const v = this.vcpus.find((x) => x.id === vs.id) ?? this.createVcpu(vs.id);
+      v.restore(vs);
+      // Host-owned registers follow this host.
+      v.setSpr(SPR.PTCR, this.ptcr());
+      v.setSpr(SPR.LPIDR, BigInt(this.lpid));
+    }
+    this.rr = s.rr;
+    this.roundTb = s.round.tb;
+    this.roundEnd = s.round.end;
+    this.ranThisRound.clear();
+    for (const id of s.round.ran) this.ranThisRound.add(id);
+  }
+}
