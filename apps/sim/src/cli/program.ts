@@ -2,9 +2,11 @@ import { Command, CommanderError } from "commander";
 import type { CommandContext } from "./command";
 import { registerAbi } from "./commands/abi";
 import { registerDemo } from "./commands/demo";
+import { registerDumpdtb } from "./commands/dumpdtb";
 import { registerFdt } from "./commands/fdt";
 import { registerRun } from "./commands/run";
 import { UsageError, processIO, type CliIO } from "./io";
+import { qemuStyleArgv } from "./commands/run";
 
 export const HVSIM_VERSION = "0.0.0";
 
@@ -24,6 +26,7 @@ function createProgram(ctx: CommandContext): Command {
     registerAbi,
     registerFdt,
     registerRun,
+    registerDumpdtb,
   ];
   for (const register of commands) register(program, ctx);
   for (const cmd of program.commands) {
@@ -45,7 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   };
   const program = createProgram(ctx);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(qemuStyleArgv(argv), { from: "user" });
     return exit;
   } catch (e) {
     if (e instanceof CommanderError) {

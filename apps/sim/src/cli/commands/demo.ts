@@ -1,18 +1,33 @@
+import { guestsDir } from "../../guests/guests-dir";
+import { runGuestDemo } from "../../machines/pseries";
 import type { RegisterCommand } from "../command";
 
-/** One step of the demo: a heading, why it matters, and the hvsim command line it runs. */
-interface DemoStep {
+/** One step of the demo: a heading, why it matters, and what it runs. */
+type DemoStep = {
   title: string;
   why: string;
-  argv: readonly string[];
-  /** The exit status the step is expected to end with (a refusal is part of the story). */
-  expectStatus?: number;
-}
+} & (
+  | {
+      /** An hvsim command line, run in this process. */
+      argv: readonly string[];
+      /** The exit status the step is expected to end with (a refusal is part of the story). */
+      expectStatus?: number;
+    }
+  | {
+      /** Boot every guest program on hvsim's pseries and compare with QEMU's output. */
+      guests: true;
+    }
+);
 
 // The main job (`pnpm demo`). Each step runs a real hvsim command in this process; the demo fails
 // if any step ends with a status other than the one it expects. Steps for the machines arrive
 // with the issues that build them.
 export const DEMO_STEPS: readonly DemoStep[] = [
+  {
+    title: "The pseries machine boots real ppc64 guest programs, one after another",
+    why: "each prints exactly what QEMU's pseries prints for the same image (its .expected golden)",
+    guests: true,
+  },
   {
     title: "The nested-HV ABI: what an L1 hypervisor calls to run an L2 vCPU",
     why: "H_ENTER_NESTED passes the L2's whole state in hv_guest_state + pt_regs on every entry",
@@ -61,6 +76,16 @@ export const registerDemo: RegisterCommand = (program, { io, run, setExit }) => 
       let failed = 0;
       for (const [i, step] of DEMO_STEPS.entries()) {
         io.out(`\n== ${i + 1}/${DEMO_STEPS.length}  ${step.title}\n`);
+        if ("guests" in step) {
+          io.out(`   ${step.why}\n\n`);
+          const results = runGuestDemo(guestsDir(), (t) => io.out(t));
+          const bad = results.filter((r) => r.result.status !== 0 || r.matchesQemu === false);
+          if (bad.length > 0) {
+            failed++;
+            io.err(`demo: ${bad.map((r) => r.name).join(", ")} did not end as on QEMU\n`);
+          }
+          continue;
+        }
         io.out(`   ${step.why}\n   $ hvsim ${step.argv.join(" ")}\n\n`);
         const status = await run(step.argv);
         const expected = step.expectStatus ?? 0;

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { arm64Virt } from "../../machines/arm64-virt";
+import { pseries } from "../../machines/pseries";
 import type { RegisterCommand } from "../command";
 import { UsageError } from "../io";
 
@@ -15,6 +16,25 @@ export interface RunRequest {
   readonly guest?: string;
   readonly migrateTo?: string;
   readonly dumpDtb?: string;
+  // pseries (QEMU's option names)
+  readonly memory?: string;
+  readonly smp?: string;
+  readonly kernel?: string;
+  readonly initrd?: string;
+  readonly append?: string;
+  readonly bios?: string;
+  readonly maxInsns?: string;
+  readonly seed?: string;
+  readonly stats?: boolean;
+  readonly trace?: string;
+  readonly noReboot?: boolean;
+  readonly guestErrors?: boolean;
+}
+
+/** Where a family streams output while it runs (a guest console, hvsim's messages). */
+export interface RunIo {
+  out(text: string): void;
+  err(text: string): void;
 }
 
 /** How a family answered: ran (lines, status), a DTB to write, or a user-facing error. */
@@ -29,21 +49,10 @@ export interface MachineFamily {
   /** One line for `-M help`. */
   readonly summary: string;
   matches(type: string): boolean;
-  run(request: RunRequest): RunOutcome;
+  run(request: RunRequest, io: RunIo): RunOutcome;
 }
 
-const PSERIES_UNAVAILABLE: MachineFamily = {
-  name: "pseries",
-  summary: "POWER9 pseries machine (L0/L1/L2): not available yet",
-  matches: (type) => type === "pseries" || type.startsWith("pseries-"),
-  run: () => ({
-    kind: "error",
-    message:
-      "the pseries machine is not available yet: `hvsim run` runs -M arm64-virt today (`hvsim abi caps pseries-9.0,...` resolves pseries caps)",
-  }),
-};
-
-export const MACHINE_FAMILIES: readonly MachineFamily[] = [arm64Virt, PSERIES_UNAVAILABLE];
+export const MACHINE_FAMILIES: readonly MachineFamily[] = [pseries, arm64Virt];
 
 function machineList(): string {
   const width = Math.max(...MACHINE_FAMILIES.map((f) => f.name.length)) + 2;
@@ -77,21 +86,100 @@ interface RunOptions {
   guest?: string;
   migrateTo?: string;
   dumpdtb?: string;
+  memory?: string;
+  smp?: string;
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  bios?: string;
+  maxInsns?: string;
+  seed?: string;
+  stats?: boolean;
+  trace?: string;
+  reboot?: boolean;
+  d?: string;
+}
+
+/**
+ * QEMU spells its long options with one dash (`-smp 2 -kernel X`); commander would read `-smp`
+ * as three short flags. Give the QEMU spellings a second dash before parsing.
+ */
+export const QEMU_LONG_OPTIONS: readonly string[] = [
+  "-machine",
+  "-smp",
+  "-kernel",
+  "-initrd",
+  "-append",
+  "-bios",
+  "-no-reboot",
+  "-trace",
+];
+
+export function qemuStyleArgv(argv: readonly string[]): string[] {
+  return argv.map((a) => (QEMU_LONG_OPTIONS.includes(a) ? `-${a}` : a));
+}
+
+function requestOf(opts: RunOptions, machine: string): RunRequest {
+  const def = <K extends string, V>(k: K, v: V | undefined) =>
+    (v === undefined ? {} : { [k]: v }) as Partial<Record<K, V>>;
+  return {
+    machine,
+    ...def("guest", opts.guest),
+    ...def("migrateTo", opts.migrateTo),
+    ...def("dumpDtb", opts.dumpdtb),
+    ...def("memory", opts.memory),
+    ...def("smp", opts.smp),
+    ...def("kernel", opts.kernel),
+    ...def("initrd", opts.initrd),
+    ...def("append", opts.append),
+    ...def("bios", opts.bios),
+    ...def("maxInsns", opts.maxInsns),
+    ...def("seed", opts.seed),
+    ...def("trace", opts.trace),
+    ...(opts.stats ? { stats: true } : {}),
+    ...(opts.reboot === false ? { noReboot: true } : {}),
+    ...(opts.d !== undefined && opts.d.split(",").includes("guest_errors")
+      ? { guestErrors: true }
+      : {}),
+  };
 }
 
 export const registerRun: RegisterCommand = (program, { io, setExit }) => {
   const run = new RunCommand("run")
-    .description("run a machine (-M arm64-virt,...) with a guest program and print its output")
+    .description(
+      "run a machine, QEMU-style: -M pseries[-X.Y][,cap-...] -kernel X.elf [-smp N] [-m SIZE] ..., or -M arm64-virt,... --guest NAME",
+    )
     .option(
       "-M, --machine <machine>",
       "machine type and properties, QEMU-style: arm64-virt[,host=kvm|xen|none][,apf=on|off][,...]; -M help lists machines",
     )
+    .option("-m, --memory <size>", "pseries: RAM size, QEMU syntax (512M, 2G; default 512M)")
+    .option("--smp <n>", "pseries: vCPUs (N or cpus=N; default 1)")
+    .option(
+      "--kernel <elf>",
+      "pseries: ELF placed at (vaddr & 0x0fffffff) + 0x400000, entered through the boot ROM",
+    )
+    .option("--initrd <file>", "pseries: loaded after the kernel, page-aligned; /chosen says where")
+    .option("--append <cmdline>", "pseries: /chosen/bootargs")
+    .option(
+      "--bios <file>",
+      "pseries: a raw image loaded at 0 and entered at 0x100 instead of the boot ROM",
+    )
+    .option("--max-insns <n>", "pseries: stop with an error after N instructions (default 2e9)")
+    .option("--seed <n>", "pseries: seed of H_RANDOM and /chosen/rng-seed (default 0)")
+    .option(
+      "--stats",
+      "pseries: print instructions, MIPS, exits, hcalls by where handled, MMU counters",
+    )
+    .option("--trace <file>", "pseries: write a Chrome trace-event timeline (open it in Perfetto)")
+    .option("--no-reboot", "pseries: RTAS system-reboot ends the run instead of resetting")
+    .option("-d <items>", "pseries: QEMU-style logging; guest_errors reports unimplemented calls")
     .option("--guest <name>", "guest program (arm64-virt: discovery, apf, blind-probe)")
     .option("--migrate-to <host>", "after the guest ran, migrate to this host and run on there")
     .option("--dumpdtb <file>", "write the machine's device tree blob to FILE and exit")
     .addHelpText(
       "after",
-      "\nExit status: 0 clean end, 1 guest killed, 2 guest hung or bad option, 3 migration refused.",
+      "\nExit status: pseries: 0 after RTAS power-off (as QEMU), 1 machine refused to start, 3 --max-insns reached;\narm64-virt: 0 clean end, 1 guest killed, 2 guest hung, 3 migration refused; 2 for a bad hvsim option.",
     )
     .action((opts: RunOptions) => {
       if (opts.machine === undefined) {
@@ -101,12 +189,7 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
         io.out(machineList());
         return;
       }
-      const outcome = familyOf(opts.machine).run({
-        machine: opts.machine,
-        ...(opts.guest !== undefined ? { guest: opts.guest } : {}),
-        ...(opts.migrateTo !== undefined ? { migrateTo: opts.migrateTo } : {}),
-        ...(opts.dumpdtb !== undefined ? { dumpDtb: opts.dumpdtb } : {}),
-      });
+      const outcome = familyOf(opts.machine).run(requestOf(opts, opts.machine), io);
       switch (outcome.kind) {
         case "ran":
           io.out(outcome.lines.map((l) => `${l}\n`).join(""));

@@ -35,10 +35,10 @@ describe("guest programs on hvsim's pseries match their QEMU goldens", () => {
 });
 
 describeWithPeers(["qemu-system-ppc64"], "l1hv without cap-nested-hv, on hvsim and on QEMU", () => {
-  it("prints the same lines on both (L0 offers no nested HV) and powers off", () => {
+  it("prints the same lines on both (L0 offers no nested HV) and powers off", async () => {
     const kernel = `${guests}l1hv/l1hv.elf`;
     const initrd = `${guests}l1hv/l1hv.initrd`;
-    const q = runOnQemu({
+    const q = await runOnQemu({
       kernel,
       bios: `${guests}bootrom/bootrom.bin`,
       extra: ["-initrd", initrd],

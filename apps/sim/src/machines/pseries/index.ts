@@ -10,3 +10,5 @@ export type { ElfImage, ElfSegment } from "./elf";
 export { ChromeTrace } from "./trace";
 export { runGuestDemo } from "./demo";
 export type { DemoProgramResult } from "./demo";
+export { pseries, runPseriesRequest } from "./family";
+export type { PseriesRunRequest, PseriesRunOutcome, PseriesRunIo } from "./family";
