@@ -366,7 +366,9 @@ export class Cpu implements CpuView {
     this.ca = (lo >>> 29) & 1;
     this.ov32 = (lo >>> 19) & 1;
     this.ca32 = (lo >>> 18) & 1;
-    this.xerHi = hi >>> 0;
+    // XER bits 0:31 are reserved: QEMU and hvsim keep only the low word.
+    void hi;
+    this.xerHi = 0;
     this.xerLo = u32(lo & ~0xe00c0000);
   }
 
@@ -1666,6 +1668,8 @@ export class Cpu implements CpuView {
   }
 
   private exec19(insn: number, xo: number): boolean {
+    // addpcis is DX-form: its XO (2) occupies only bits 26:30; d0 fills the rest of the field.
+    if ((insn & 0x3e) === 4) xo = 2;
     switch (xo) {
       case 16:
       case 528:
@@ -1723,9 +1727,8 @@ export class Cpu implements CpuView {
         this.cr = u32((this.cr & ~(0xf << sh)) | (v << sh));
         return true;
       }
-      case 1:
       case 2: {
-        // addpcis (DX form: XO 2 in bits 26:30, so bit 31 (d2) lands in xo's low bit)
+        // addpcis: RT = NIA + (D << 16)
         const rt = (insn >>> 21) & 31;
         const d = (((insn >>> 6) & 0x3ff) << 6) | (((insn >>> 16) & 31) << 1) | (insn & 1);
         const dv = (d << 16) >> 16;
