@@ -836,12 +836,12 @@ export class Cpu implements CpuView {
     const srr1Hi = this.msrHi;
     const srr1Lo = u32((this.msrLo & ~SRR1_CLEAR_LO) | srr1Cause);
     if (this.stopOnInterrupt) {
-      this.stopReason = {
+      this.halt({
         kind: "interrupt",
         vector,
         srr0: toBig(srr0Hi, srr0Lo),
         srr1: toBig(srr1Hi, srr1Lo),
-      };
+      });
       return;
     }
     if (hv && !oldHv && this.vhyp !== undefined) {
@@ -853,7 +853,7 @@ export class Cpu implements CpuView {
       return;
     }
     if (vector === 0x200 && (this.msrLo & MSR_ME) === 0) {
-      this.stopReason = { kind: "checkstop", reason: "machine check with MSR[ME]=0" };
+      this.halt({ kind: "checkstop", reason: "machine check with MSR[ME]=0" });
       return;
     }
     const toHv = hv || enterHv || vector === 0x100 || vector === 0x200 || oldHv;
@@ -998,7 +998,7 @@ export class Cpu implements CpuView {
       case "handled":
         return;
       case "exit":
-        this.stopReason = { kind: "exit", reason: o.reason };
+        this.halt({ kind: "exit", reason: o.reason });
         return;
       default: {
         const never: never = o;
@@ -1080,6 +1080,12 @@ export class Cpu implements CpuView {
     return false;
   }
 
+  /** End the run: `run()` returns `r` before the next instruction. */
+  private halt(r: StopReason): void {
+    this.stopReason = r;
+    this.recheck = true;
+  }
+
   /** Force an event check before the next instruction (an interrupt line changed). */
   kick(): void {
     this.recheck = true;
@@ -1098,8 +1104,13 @@ export class Cpu implements CpuView {
       this.recheck = false;
       if (this.stopReason !== null) return this.stopReason;
       if (this.stopped) {
-        // Idle: fast-forward time to the next timer event, if any can wake us.
-        const n = this.insnsToNextEvent();
+        // Idle: fast-forward time to the next timer event, if any can wake us (with EC=1
+        // only the LPCR[PECE]-enabled ones; HDEC never does).
+        const n = this.stopEc
+          ? (this.sprLo[SPR.LPCR]! & LPCR_DEE) !== 0 && this.decValue() >= 0
+            ? Math.max(1, Math.ceil((this.decValue() + 1) / this.tbTicksPerInsn))
+            : Infinity
+          : this.insnsToNextEvent();
         if (n === Infinity) return { kind: "idle" };
         const step = Math.min(n, remaining);
         this.icount += step;
@@ -1887,7 +1898,7 @@ export class Cpu implements CpuView {
         if (insn === 0x00000200) {
           // attn: stop the run in hypervisor state (test terminator); illegal otherwise.
           if ((this.msrHi & MSR_HV_HI) !== 0 && (this.msrLo & MSR_PR) === 0) {
-            this.stopReason = { kind: "attn" };
+            this.halt({ kind: "attn" });
             return false;
           }
         }
@@ -3430,18 +3441,18 @@ export class Cpu implements CpuView {
       gpr,
       pc: hex(this.pcHi, this.pcLo),
       msr: hex(this.msrHi, this.msrLo),
-      cr: this.cr,
+      cr: this.cr + 0,
       lr: hex(this.lrHi, this.lrLo),
       ctr: hex(this.ctrHi, this.ctrLo),
       xer: hex(this.xerHi, this.xerLoValue()),
       sprs,
       reservation: this.resValid ? { ra: this.resRa, size: this.resSize } : null,
-      icount: this.icount,
-      tbOffset: this.tbOffset,
+      icount: this.icount + 0,
+      tbOffset: this.tbOffset + 0,
       tbTicksPerInsn: this.tbTicksPerInsn,
-      dec: { anchorTb: this.decAnchorTb, value: this.decAnchorVal },
+      dec: { anchorTb: this.decAnchorTb + 0, value: this.decAnchorVal + 0 },
       hdec: {
-        anchorTb: this.hdecAnchorTb,
+        anchorTb: this.hdecAnchorTb + 0,
         value: this.hdecAnchorVal,
         pending: this.hdecPending,
         armed: this.hdecArmed,
