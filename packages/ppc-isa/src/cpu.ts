@@ -122,6 +122,18 @@ const TLB_SIZE = 256;
 const MAX_BATCH = 1 << 16;
 const TLB_MASK = TLB_SIZE - 1;
 const EMPTY_VIEW = new DataView(new ArrayBuffer(8));
+const EMPTY_WORDS = new Uint32Array(2);
+/** Fetching little-endian words through a Uint32Array is only right on a little-endian host. */
+const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const wordViews = new WeakMap<Uint8Array, Uint32Array>();
+function wordsOf(bytes: Uint8Array): Uint32Array {
+  let w = wordViews.get(bytes);
+  if (w === undefined) {
+    w = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+    wordViews.set(bytes, w);
+  }
+  return w;
+}
 
 const u32 = (v: number): number => v >>> 0;
 
@@ -229,6 +241,8 @@ export class Cpu implements CpuView {
   private fTagLo = W;
   private fView: DataView = EMPTY_VIEW;
   private fOff = W;
+  /** The fetch window as 32-bit words (host order), for little-endian fetch on LE hosts. */
+  private fWords: Uint32Array = EMPTY_WORDS;
   /** MSR[LE] as a boolean, for the byte order of fetches and data accesses. */
   private le = true;
   private sf = true;
@@ -461,6 +475,7 @@ export class Cpu implements CpuView {
     this.fTagLo = (eaLo & 0xfffff000) | 1;
     this.fView = win.view;
     this.fOff = win.offset + (pageRa - win.raBase);
+    this.fWords = (win.bytes.byteOffset & 3) === 0 ? wordsOf(win.bytes) : EMPTY_WORDS;
     return true;
   }
 
@@ -1148,9 +1163,12 @@ export class Cpu implements CpuView {
     let fHi = this.fTagHi,
       fLo = this.fTagLo,
       fView = this.fView,
-      fOff = this.fOff;
+      fOff = this.fOff,
+      fWords = this.fWords;
+    // Little-endian fetch on a little-endian host reads host words directly.
+    let fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
     let i = 0;
-    while (i < n && !this.recheck) {
+    while (i < n) {
       // ---- fetch ----
       if (((pcLo & 0xfffff000) | 1) !== fLo || pcHi !== fHi) {
         this.pcHi = pcHi;
@@ -1160,14 +1178,19 @@ export class Cpu implements CpuView {
           i++;
           pcHi = this.pcHi;
           pcLo = this.pcLo;
+          if (this.recheck) break;
           continue;
         }
         fHi = this.fTagHi;
         fLo = this.fTagLo;
         fView = this.fView;
         fOff = this.fOff;
+        fWords = this.fWords;
+        fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
       }
-      const insn = fView.getUint32(fOff + (pcLo & 0xfff), le);
+      const insn = fastLe
+        ? fWords[(fOff + (pcLo & 0xfff)) >>> 2]!
+        : fView.getUint32(fOff + (pcLo & 0xfff), le);
       i++;
       let nLo = (pcLo + 4) >>> 0;
       let nHi = nLo === 0 ? (pcHi + 1) >>> 0 : pcHi;
@@ -1620,7 +1643,11 @@ export class Cpu implements CpuView {
         pcLo = this.pcLo;
         le = this.le;
         fLo = this.fTagLo;
+        fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
       }
+      // Only slow paths (and failed fast ones) can set recheck; they all went through memory
+      // or a helper, so this property read is off the pure-ALU path's critical chain.
+      if (this.recheck) break;
     }
     this.pcHi = pcHi;
     this.pcLo = pcLo;
