@@ -16,21 +16,25 @@ export function rowsFor(mnemonic: string): readonly InsnDef[] {
 
 /**
  * Encode `ops` (in printed order; a displacement and its base register are two entries) for
- * row `d`. With fewer values than operands, the leading optional operands are the omitted ones
- * (as gas reads `cmpdi r3,5` or `tlbiel r3`); omitted operands take their default.
+ * row `d`. With fewer values than operands, optional operands are omitted: the trailing ones
+ * when the row ends with one (`tlbiel r3`), else the leading ones (`cmpdi r3,5`).
  */
 export function encodeRow(d: InsnDef, ops: readonly number[]): number {
+  const omit = new Set<number>();
   let skip = d.operands.length - ops.length;
+  const fromEnd = d.operands[d.operands.length - 1]?.optional === true;
+  const order = d.operands.map((_, i) => (fromEnd ? d.operands.length - 1 - i : i));
+  for (const i of order) {
+    if (skip > 0 && d.operands[i]!.optional === true) {
+      omit.add(i);
+      skip--;
+    }
+  }
   let w = d.match;
   let k = 0;
-  for (const o of d.operands) {
-    if (skip > 0 && o.optional === true) {
-      skip--;
-      w = o.insert(w, o.dflt ?? 0);
-      continue;
-    }
-    w = o.insert(w, ops[k++] ?? o.dflt ?? 0);
-  }
+  d.operands.forEach((o, i) => {
+    w = o.insert(w, omit.has(i) ? (o.dflt ?? 0) : (ops[k++] ?? o.dflt ?? 0));
+  });
   return w >>> 0;
 }
 
@@ -44,7 +48,8 @@ export function encode(mnemonic: string, ops: readonly number[]): number {
   for (const d of rows) {
     const required = d.operands.filter((o) => o.optional !== true).length;
     if (ops.length < required || ops.length > d.operands.length) continue;
-    const w = encodeRow(d, ops);
+    let w = encodeRow(d, ops);
+    if (d.fill !== undefined) w = d.fill(w) >>> 0;
     if (d.check !== undefined && !d.check(w)) continue;
     return w;
   }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { CommandContext } from "./command";
+import { registerAsm } from "./commands/asm";
 import { registerDemo } from "./commands/demo";
 import { registerDisasm } from "./commands/disasm";
 import { registerExec } from "./commands/exec";
@@ -16,7 +17,8 @@ function createProgram(ctx: CommandContext): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
-  for (const register of [registerDemo, registerDisasm, registerExec]) register(program, ctx);
+  for (const register of [registerDemo, registerDisasm, registerExec, registerAsm])
+    register(program, ctx);
   for (const cmd of program.commands) {
     cmd
       .exitOverride()
