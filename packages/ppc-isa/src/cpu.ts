@@ -122,6 +122,18 @@ const TLB_SIZE = 256;
 const MAX_BATCH = 1 << 16;
 const TLB_MASK = TLB_SIZE - 1;
 const EMPTY_VIEW = new DataView(new ArrayBuffer(8));
+const EMPTY_WORDS = new Uint32Array(2);
+/** Fetching little-endian words through a Uint32Array is only right on a little-endian host. */
+const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const wordViews = new WeakMap<Uint8Array, Uint32Array>();
+function wordsOf(bytes: Uint8Array): Uint32Array {
+  let w = wordViews.get(bytes);
+  if (w === undefined) {
+    w = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+    wordViews.set(bytes, w);
+  }
+  return w;
+}
 
 const u32 = (v: number): number => v >>> 0;
 
@@ -229,6 +241,8 @@ export class Cpu implements CpuView {
   private fTagLo = W;
   private fView: DataView = EMPTY_VIEW;
   private fOff = W;
+  /** The fetch window as 32-bit words (host order), for little-endian fetch on LE hosts. */
+  private fWords: Uint32Array = EMPTY_WORDS;
   /** MSR[LE] as a boolean, for the byte order of fetches and data accesses. */
   private le = true;
   private sf = true;
@@ -366,7 +380,9 @@ export class Cpu implements CpuView {
     this.ca = (lo >>> 29) & 1;
     this.ov32 = (lo >>> 19) & 1;
     this.ca32 = (lo >>> 18) & 1;
-    this.xerHi = hi >>> 0;
+    // XER bits 0:31 are reserved: QEMU and hvsim keep only the low word.
+    void hi;
+    this.xerHi = 0;
     this.xerLo = u32(lo & ~0xe00c0000);
   }
 
@@ -459,6 +475,7 @@ export class Cpu implements CpuView {
     this.fTagLo = (eaLo & 0xfffff000) | 1;
     this.fView = win.view;
     this.fOff = win.offset + (pageRa - win.raBase);
+    this.fWords = (win.bytes.byteOffset & 3) === 0 ? wordsOf(win.bytes) : EMPTY_WORDS;
     return true;
   }
 
@@ -834,12 +851,12 @@ export class Cpu implements CpuView {
     const srr1Hi = this.msrHi;
     const srr1Lo = u32((this.msrLo & ~SRR1_CLEAR_LO) | srr1Cause);
     if (this.stopOnInterrupt) {
-      this.stopReason = {
+      this.halt({
         kind: "interrupt",
         vector,
         srr0: toBig(srr0Hi, srr0Lo),
         srr1: toBig(srr1Hi, srr1Lo),
-      };
+      });
       return;
     }
     if (hv && !oldHv && this.vhyp !== undefined) {
@@ -851,7 +868,7 @@ export class Cpu implements CpuView {
       return;
     }
     if (vector === 0x200 && (this.msrLo & MSR_ME) === 0) {
-      this.stopReason = { kind: "checkstop", reason: "machine check with MSR[ME]=0" };
+      this.halt({ kind: "checkstop", reason: "machine check with MSR[ME]=0" });
       return;
     }
     const toHv = hv || enterHv || vector === 0x100 || vector === 0x200 || oldHv;
@@ -996,7 +1013,7 @@ export class Cpu implements CpuView {
       case "handled":
         return;
       case "exit":
-        this.stopReason = { kind: "exit", reason: o.reason };
+        this.halt({ kind: "exit", reason: o.reason });
         return;
       default: {
         const never: never = o;
@@ -1078,6 +1095,12 @@ export class Cpu implements CpuView {
     return false;
   }
 
+  /** End the run: `run()` returns `r` before the next instruction. */
+  private halt(r: StopReason): void {
+    this.stopReason = r;
+    this.recheck = true;
+  }
+
   /** Force an event check before the next instruction (an interrupt line changed). */
   kick(): void {
     this.recheck = true;
@@ -1096,8 +1119,13 @@ export class Cpu implements CpuView {
       this.recheck = false;
       if (this.stopReason !== null) return this.stopReason;
       if (this.stopped) {
-        // Idle: fast-forward time to the next timer event, if any can wake us.
-        const n = this.insnsToNextEvent();
+        // Idle: fast-forward time to the next timer event, if any can wake us (with EC=1
+        // only the LPCR[PECE]-enabled ones; HDEC never does).
+        const n = this.stopEc
+          ? (this.sprLo[SPR.LPCR]! & LPCR_DEE) !== 0 && this.decValue() >= 0
+            ? Math.max(1, Math.ceil((this.decValue() + 1) / this.tbTicksPerInsn))
+            : Infinity
+          : this.insnsToNextEvent();
         if (n === Infinity) return { kind: "idle" };
         const step = Math.min(n, remaining);
         this.icount += step;
@@ -1135,9 +1163,12 @@ export class Cpu implements CpuView {
     let fHi = this.fTagHi,
       fLo = this.fTagLo,
       fView = this.fView,
-      fOff = this.fOff;
+      fOff = this.fOff,
+      fWords = this.fWords;
+    // Little-endian fetch on a little-endian host reads host words directly.
+    let fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
     let i = 0;
-    while (i < n && !this.recheck) {
+    while (i < n) {
       // ---- fetch ----
       if (((pcLo & 0xfffff000) | 1) !== fLo || pcHi !== fHi) {
         this.pcHi = pcHi;
@@ -1147,14 +1178,19 @@ export class Cpu implements CpuView {
           i++;
           pcHi = this.pcHi;
           pcLo = this.pcLo;
+          if (this.recheck) break;
           continue;
         }
         fHi = this.fTagHi;
         fLo = this.fTagLo;
         fView = this.fView;
         fOff = this.fOff;
+        fWords = this.fWords;
+        fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
       }
-      const insn = fView.getUint32(fOff + (pcLo & 0xfff), le);
+      const insn = fastLe
+        ? fWords[(fOff + (pcLo & 0xfff)) >>> 2]!
+        : fView.getUint32(fOff + (pcLo & 0xfff), le);
       i++;
       let nLo = (pcLo + 4) >>> 0;
       let nHi = nLo === 0 ? (pcHi + 1) >>> 0 : pcHi;
@@ -1607,7 +1643,11 @@ export class Cpu implements CpuView {
         pcLo = this.pcLo;
         le = this.le;
         fLo = this.fTagLo;
+        fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
       }
+      // Only slow paths (and failed fast ones) can set recheck; they all went through memory
+      // or a helper, so this property read is off the pure-ALU path's critical chain.
+      if (this.recheck) break;
     }
     this.pcHi = pcHi;
     this.pcLo = pcLo;
@@ -1666,6 +1706,8 @@ export class Cpu implements CpuView {
   }
 
   private exec19(insn: number, xo: number): boolean {
+    // addpcis is DX-form: its XO (2) occupies only bits 26:30; d0 fills the rest of the field.
+    if ((insn & 0x3e) === 4) xo = 2;
     switch (xo) {
       case 16:
       case 528:
@@ -1723,9 +1765,8 @@ export class Cpu implements CpuView {
         this.cr = u32((this.cr & ~(0xf << sh)) | (v << sh));
         return true;
       }
-      case 1:
       case 2: {
-        // addpcis (DX form: XO 2 in bits 26:30, so bit 31 (d2) lands in xo's low bit)
+        // addpcis: RT = NIA + (D << 16)
         const rt = (insn >>> 21) & 31;
         const d = (((insn >>> 6) & 0x3ff) << 6) | (((insn >>> 16) & 31) << 1) | (insn & 1);
         const dv = (d << 16) >> 16;
@@ -1884,7 +1925,7 @@ export class Cpu implements CpuView {
         if (insn === 0x00000200) {
           // attn: stop the run in hypervisor state (test terminator); illegal otherwise.
           if ((this.msrHi & MSR_HV_HI) !== 0 && (this.msrLo & MSR_PR) === 0) {
-            this.stopReason = { kind: "attn" };
+            this.halt({ kind: "attn" });
             return false;
           }
         }
@@ -3427,18 +3468,18 @@ export class Cpu implements CpuView {
       gpr,
       pc: hex(this.pcHi, this.pcLo),
       msr: hex(this.msrHi, this.msrLo),
-      cr: this.cr,
+      cr: this.cr + 0,
       lr: hex(this.lrHi, this.lrLo),
       ctr: hex(this.ctrHi, this.ctrLo),
       xer: hex(this.xerHi, this.xerLoValue()),
       sprs,
       reservation: this.resValid ? { ra: this.resRa, size: this.resSize } : null,
-      icount: this.icount,
-      tbOffset: this.tbOffset,
+      icount: this.icount + 0,
+      tbOffset: this.tbOffset + 0,
       tbTicksPerInsn: this.tbTicksPerInsn,
-      dec: { anchorTb: this.decAnchorTb, value: this.decAnchorVal },
+      dec: { anchorTb: this.decAnchorTb + 0, value: this.decAnchorVal + 0 },
       hdec: {
-        anchorTb: this.hdecAnchorTb,
+        anchorTb: this.hdecAnchorTb + 0,
         value: this.hdecAnchorVal,
         pending: this.hdecPending,
         armed: this.hdecArmed,

@@ -34,3 +34,6 @@ export type {
   VirtualHypervisor,
 } from "./ports";
 export * from "./registers";
+export { encode, encodeRow, rowsFor } from "./encoder";
+export { assemble, AsmError } from "./assembler";
+export type { AsmOptions, AsmResult } from "./assembler";

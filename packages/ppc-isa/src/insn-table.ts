@@ -94,6 +94,8 @@ export interface InsnDef {
   /** True for extended mnemonics (aliases of a base row). */
   readonly alias: boolean;
   readonly check?: (w: number) => boolean;
+  /** For the assembler: complete fields an extended mnemonic implies (mr: RB = RS). */
+  readonly fill?: (w: number) => number;
 }
 
 const u32 = (v: number): number => v >>> 0;
@@ -325,6 +327,10 @@ function condBranches(b: InsnDef, kind: "" | "lr" | "ctr" | "tar", lk: number, a
 // ---------------------------------------------------------------------------------------------
 // Condition register.
 // ---------------------------------------------------------------------------------------------
+const copyField =
+  (from: number, to: number) =>
+  (w: number): number =>
+    setField(w, to, 5, field(w, from, 5));
 {
   emit(base("mcrf", X(19, 0), [BF, BFA]));
   const ba = (w: number): number => field(w, 16, 5);
@@ -335,13 +341,19 @@ function condBranches(b: InsnDef, kind: "" | "lr" | "ctr" | "tar", lk: number, a
   const cror = base("cror", X(19, 449), [BT, BA, BB]);
   const crnor = base("crnor", X(19, 33), [BT, BA, BB]);
   emit(
-    alias("crclr", crxor, [], [BT], (w) => bt(w) === ba(w) && ba(w) === bb(w)),
+    {
+      ...alias("crclr", crxor, [], [BT], (w) => bt(w) === ba(w) && ba(w) === bb(w)),
+      fill: (w) => copyField(21, 11)(copyField(21, 16)(w)),
+    },
     crxor,
-    alias("crset", creqv, [], [BT], (w) => bt(w) === ba(w) && ba(w) === bb(w)),
+    {
+      ...alias("crset", creqv, [], [BT], (w) => bt(w) === ba(w) && ba(w) === bb(w)),
+      fill: (w) => copyField(21, 11)(copyField(21, 16)(w)),
+    },
     creqv,
-    alias("crmove", cror, [], [BT, BA], (w) => ba(w) === bb(w)),
+    { ...alias("crmove", cror, [], [BT, BA], (w) => ba(w) === bb(w)), fill: copyField(16, 11) },
     cror,
-    alias("crnot", crnor, [], [BT, BA], (w) => ba(w) === bb(w)),
+    { ...alias("crnot", crnor, [], [BT, BA], (w) => ba(w) === bb(w)), fill: copyField(16, 11) },
     crnor,
     base("crand", X(19, 257), [BT, BA, BB]),
     base("crandc", X(19, 129), [BT, BA, BB]),
@@ -531,11 +543,12 @@ const TO_NAMES: readonly (readonly [number, string])[] = [
   }
   const same = (w: number): boolean => fRT(w) === fRB(w);
   const or = base("or", XO(444), [RA, RS, RB]);
-  emit(alias("mr", or, [], [RA, RS], same), or);
-  emit(alias("mr.", withRc(or), [], [RA, RS], same), withRc(or));
+  const rsToRb = (w: number): number => setField(w, 11, 5, field(w, 21, 5));
+  emit({ ...alias("mr", or, [], [RA, RS], same), fill: rsToRb }, or);
+  emit({ ...alias("mr.", withRc(or), [], [RA, RS], same), fill: rsToRb }, withRc(or));
   const nor = base("nor", XO(124), [RA, RS, RB]);
-  emit(alias("not", nor, [], [RA, RS], same), nor);
-  emit(alias("not.", withRc(nor), [], [RA, RS], same), withRc(nor));
+  emit({ ...alias("not", nor, [], [RA, RS], same), fill: rsToRb }, nor);
+  emit({ ...alias("not.", withRc(nor), [], [RA, RS], same), fill: rsToRb }, withRc(nor));
   const logical: readonly (readonly [string, number, number])[] = [
     ["and", 28, 0],
     ["andc", 60, 0],

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from "commander";
 import type { CommandContext } from "./command";
 import { registerAbi } from "./commands/abi";
+import { registerAsm } from "./commands/asm";
 import { registerDemo } from "./commands/demo";
+import { registerDisasm } from "./commands/disasm";
 import { registerDumpdtb } from "./commands/dumpdtb";
+import { registerExec } from "./commands/exec";
 import { registerFdt } from "./commands/fdt";
 import { registerRun } from "./commands/run";
 import { UsageError, processIO, type CliIO } from "./io";
@@ -23,10 +26,13 @@ function createProgram(ctx: CommandContext): Command {
   // prettier-ignore
   const commands = [
     registerDemo,
-    registerAbi,
-    registerFdt,
     registerRun,
     registerDumpdtb,
+    registerAbi,
+    registerFdt,
+    registerDisasm,
+    registerAsm,
+    registerExec,
   ];
   for (const register of commands) register(program, ctx);
   for (const cmd of program.commands) {
