@@ -105,19 +105,17 @@ describe("hvsim run -M arm64-virt", () => {
 });
 
 describe("hvsim run: machine families", () => {
-  it("-M pseries says the machine is not available yet", async () => {
-    for (const m of ["pseries", "pseries-9.0,cap-nested-hv=on"]) {
-      const r = await run("-M", m);
-      expect(r.status).toBe(2);
-      expect(r.err).toMatch(/^hvsim: the pseries machine is not available yet/);
-    }
+  it("-M pseries without a kernel or bios says what it needs", async () => {
+    const r = await run("-M", "pseries");
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/^hvsim: pseries needs something to boot: -kernel FILE.elf/);
   });
 
   it("-M help lists the families", async () => {
     const r = await run("-M", "help");
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/^Supported machines are:\narm64-virt {2}ABI-level arm64/);
-    expect(r.out).toContain("\npseries     POWER9 pseries machine");
+    expect(r.out).toContain("\npseries     POWER9 pseries (QEMU's spapr)");
     expect(MACHINE_FAMILIES.map((f) => f.name)).toEqual(["arm64-virt", "pseries"]);
   });
 
@@ -126,6 +124,55 @@ describe("hvsim run: machine families", () => {
     expect(r.status).toBe(0);
     expect(r.out).toContain("-M, --machine <machine>");
     expect(r.out).toContain("3 migration refused");
+    expect(r.out).toContain("0 after RTAS power-off");
+  });
+});
+
+const guests = join(import.meta.dirname, "../../../guests");
+
+describe("hvsim run -M pseries (QEMU's option spelling)", () => {
+  it("boots hello with -smp 2 and prints exactly QEMU's console output", async () => {
+    const hello = join(guests, "hello/hello.elf");
+    const r = await run("-M", "pseries", "-m", "512M", "-smp", "2", "-kernel", hello);
+    expect(r.err).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.out).toBe(readFileSync(join(guests, "hello/hello.expected"), "utf8"));
+  });
+
+  it("--stats reports instructions, exits and where hcalls were handled", async () => {
+    const r = await run("-M", "pseries", "-kernel", join(guests, "hello/hello.elf"), "--stats");
+    expect(r.status).toBe(0);
+    expect(r.err).toMatch(/hvsim stats \(power-off\)\ninstructions +\d+/);
+    expect(r.err).toMatch(/hcalls in VMM +H_PUT_TERM_CHAR=\d+ H_RTAS=1/);
+  });
+
+  it("an unknown cap names it and the machine does not start", async () => {
+    const r = await run(
+      "-M",
+      "pseries,cap-nestd-hv=on",
+      "-kernel",
+      join(guests, "hello/hello.elf"),
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("cap-nestd-hv");
+  });
+
+  it("a runaway guest stops at --max-insns with a message and status 3", async () => {
+    const timer = join(guests, "timer/timer.elf");
+    const r = await run("-M", "pseries", "-kernel", timer, "--max-insns", "100000");
+    expect(r.status).toBe(3);
+    expect(r.err).toMatch(/max-insns/);
+  });
+
+  it("hvsim dumpdtb writes the boot tree: QEMU's root compatible and the vty", async () => {
+    const file = join(dir, "pseries.dtb");
+    const io = captureIO();
+    expect(await runCli(["dumpdtb", "-M", "pseries-9.0", "-smp", "2", file], io)).toBe(0);
+    const dts = toDts(parseFdtOrThrow(readFileSync(file)).tree);
+    expect(dts).toContain('compatible = "qemu,pseries";');
+    expect(dts).toContain("vty@71000000");
+    expect(dts).toContain("PowerPC,POWER9@1");
   });
 });
 

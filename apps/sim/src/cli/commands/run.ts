@@ -52,7 +52,7 @@ export interface MachineFamily {
   run(request: RunRequest, io: RunIo): RunOutcome;
 }
 
-export const MACHINE_FAMILIES: readonly MachineFamily[] = [pseries, arm64Virt];
+export const MACHINE_FAMILIES: readonly MachineFamily[] = [arm64Virt, pseries];
 
 function machineList(): string {
   const width = Math.max(...MACHINE_FAMILIES.map((f) => f.name.length)) + 2;
