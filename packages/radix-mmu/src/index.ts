@@ -10,6 +10,7 @@ export type {
   TranslationOk,
   Translator,
 } from "./contract";
+export type { EA, GPA, Lpid, Pid, RA, TreeInput, TreeOutput } from "./address-kinds";
 export type { PhysMem } from "./phys-mem";
 export { physMemOverBus, read64, read64n, write64, write64n } from "./phys-mem";
 export type { SizedBus } from "./phys-mem";

@@ -1,3 +1,4 @@
+import type { GPA, Lpid, Pid, RA } from "../address-kinds";
 import type { PhysMem } from "../phys-mem";
 import { PATE_HR_HI, TWO32 } from "../registers";
 import type { TableAllocator } from "./allocator";
@@ -6,7 +7,7 @@ import { rootEntry, type RadixTree } from "./tree";
 /** A partition table in host real memory, named by PTCR. */
 export interface PartitionTable {
   readonly mem: PhysMem;
-  readonly base: number;
+  readonly base: RA;
   /** PATS: the table is 2^(PATS+12) bytes, 2^(PATS+8) entries. */
   readonly pats: number;
   /** The PTCR value that names it (PATB | PATS). */
@@ -17,7 +18,8 @@ export interface PartitionTable {
 /** A process table, indexed by PID (lives in guest real memory for a guest). */
 export interface ProcessTable {
   readonly mem: PhysMem;
-  readonly base: number;
+  /** Host real for the host's table, guest real for a guest's. */
+  readonly base: RA | GPA;
   /** PRTS: the table is 2^(PRTS+12) bytes, 2^(PRTS+8) entries. */
   readonly prts: number;
 }
@@ -75,7 +77,7 @@ export function radixPate(
 /** Writes PATE[lpid]. Invalidate with RIC=2 PRS=0 IS=2 (or RadixMmu.flushLpid) afterwards. */
 export function setPate(
   table: PartitionTable,
-  lpid: number,
+  lpid: Lpid,
   words: readonly [number, number, number, number],
 ): void {
   if (!Number.isInteger(lpid) || lpid < 0 || lpid >= 2 ** (table.pats + 8)) {
@@ -87,7 +89,7 @@ export function setPate(
 
 /** Writes PRTE[pid] = the tree's root entry (or zero to make the PID fault). Invalidate with
  *  RIC=2 PRS=1 IS=1 for that PID afterwards. */
-export function setPrte(table: ProcessTable, pid: number, tree: RadixTree | undefined): void {
+export function setPrte(table: ProcessTable, pid: Pid, tree: RadixTree | undefined): void {
   if (!Number.isInteger(pid) || pid < 0 || pid >= 2 ** (table.prts + 8)) {
     throw new Error(`PID ${pid} does not fit a process table of 2^${table.prts + 8} entries`);
   }

@@ -1,3 +1,4 @@
+import type { TreeInput, TreeOutput } from "../address-kinds";
 import type { PhysMem } from "../phys-mem";
 import { POW2 } from "../pow2";
 import {
@@ -34,7 +35,7 @@ export interface RadixTree {
   readonly alloc: TableAllocator;
   readonly shape: TreeShape;
   /** Address of the root directory. */
-  readonly root: number;
+  readonly root: TreeOutput;
 }
 
 /** Attributes of a leaf. `perm` uses TranslationOk's encoding: bit0 read, bit1 write, bit2 exec. */
@@ -53,8 +54,8 @@ export interface LeafFlags {
 /** A leaf found by lookupLeaf. */
 export interface Leaf {
   /** Address the leaf maps, as given to mapPage (aligned to the page). */
-  va: number;
-  pa: number;
+  va: TreeInput;
+  pa: TreeOutput;
   pageShift: number;
   perm: number;
   priv: boolean;
@@ -176,8 +177,8 @@ export interface MapResult {
  */
 export function mapPage(
   tree: RadixTree,
-  va: number,
-  pa: number,
+  va: TreeInput,
+  pa: TreeOutput,
   pageShift: number,
   flags: LeafFlags,
 ): MapResult {
@@ -248,7 +249,7 @@ function directoryEmpty(mem: PhysMem, table: number, nls: number): boolean {
 }
 
 /** Finds the leaf mapping `va` (any address inside the page), or undefined. */
-export function lookupLeaf(tree: RadixTree, va: number): Leaf | undefined {
+export function lookupLeaf(tree: RadixTree, va: TreeInput): Leaf | undefined {
   checkVa(tree, va, 0);
   const { mem, shape } = tree;
   let table = tree.root;
@@ -283,7 +284,7 @@ export function lookupLeaf(tree: RadixTree, va: number): Leaf | undefined {
 }
 
 /** Removes the leaf mapping `va`; returns it (so the caller can invalidate its page size). */
-export function unmapPage(tree: RadixTree, va: number): Leaf | undefined {
+export function unmapPage(tree: RadixTree, va: TreeInput): Leaf | undefined {
   const leaf = lookupLeaf(tree, va);
   if (leaf === undefined) return undefined;
   tree.mem.write32(leaf.entryAddr, 0);
@@ -301,12 +302,12 @@ function rewriteLeaf(tree: RadixTree, va: number, change: (f: LeafFlags) => Leaf
 }
 
 /** Changes a mapped page's permissions (and optionally its privilege bit). Returns the old leaf. */
-export function protectPage(tree: RadixTree, va: number, perm: number, priv?: boolean): Leaf {
+export function protectPage(tree: RadixTree, va: TreeInput, perm: number, priv?: boolean): Leaf {
   return rewriteLeaf(tree, va, (f) => ({ ...f, perm, priv: priv ?? f.priv }));
 }
 
 /** Sets or clears a mapped page's R and C bits. Returns the old leaf. */
-export function setPageRc(tree: RadixTree, va: number, r: boolean, c: boolean): Leaf {
+export function setPageRc(tree: RadixTree, va: TreeInput, r: boolean, c: boolean): Leaf {
   return rewriteLeaf(tree, va, (f) => ({ ...f, r, c }));
 }
 
@@ -317,8 +318,8 @@ export function setPageRc(tree: RadixTree, va: number, r: boolean, c: boolean): 
  */
 export function mapRange(
   tree: RadixTree,
-  va: number,
-  pa: number,
+  va: TreeInput,
+  pa: TreeOutput,
   length: number,
   flags: LeafFlags,
   pageShift?: number,
