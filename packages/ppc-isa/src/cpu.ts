@@ -182,12 +182,13 @@ export class Cpu implements CpuView {
    * and store where a field holding a full 32-bit value is a boxed double.
    */
   readonly sr = new Uint32Array(5);
-  /** XER: SO, OV, CA, OV32, CA32 as 0/1, and every other bit as written (QEMU keeps them). */
-  so = W;
-  ov = W;
-  ca = W;
-  ov32 = W;
-  ca32 = W;
+  /** XER: SO, OV, CA, OV32, CA32 as 0/1 (small integers, never W), and every other bit as
+   *  written (QEMU keeps them). */
+  so = 0;
+  ov = 0;
+  ca = 0;
+  ov32 = 0;
+  ca32 = 0;
   xerHi = W;
   xerLo = W;
   /** Other SPRs by number (high and low words). */
@@ -1194,6 +1195,14 @@ export class Cpu implements CpuView {
   private execBatch(n: number): number {
     const g = this.g;
     const sr = this.sr;
+    const rTagHi = this.rTagHi,
+      rTagLo = this.rTagLo,
+      rOff = this.rOff,
+      rView = this.rView,
+      wTagHi = this.wTagHi,
+      wTagLo = this.wTagLo,
+      wOff = this.wOff,
+      wView = this.wView;
     // MSR[SF] changes only in contextChanged(), which sets `recheck` and so ends the batch.
     let sf = this.sf;
     const start = this.icount;
@@ -1427,11 +1436,39 @@ export class Cpu implements CpuView {
                 this.illegal(insn);
                 break;
               }
-              const rt = (insn >>> 21) & 31;
-              this.eaX((insn >>> 16) & 31, (insn >>> 11) & 31);
+              // EA and the soft-TLB probe inline; the helper only on a miss.
+              const rt = (insn >>> 21) & 31,
+                ra = (insn >>> 16) & 31,
+                rb = (insn >>> 11) & 31;
+              let eaHi = g[2 * rb]!,
+                eaLo = g[2 * rb + 1]!;
+              if (ra !== 0) {
+                const s = g[2 * ra + 1]! + eaLo;
+                eaLo = s >>> 0;
+                eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
+              }
+              if (!sf) eaHi = 0;
+              const idx = (eaLo >>> 12) & TLB_MASK,
+                off = eaLo & 0xfff;
+              if (
+                rTagLo[idx] === ((eaLo & 0xfffff000) | 1) &&
+                rTagHi[idx] === eaHi &&
+                off <= 0xff8
+              ) {
+                const v = rView[idx]!,
+                  o = rOff[idx]! + off;
+                if (le) {
+                  g[2 * rt + 1] = v.getUint32(o, true);
+                  g[2 * rt] = v.getUint32(o + 4, true);
+                } else {
+                  g[2 * rt] = v.getUint32(o, false);
+                  g[2 * rt + 1] = v.getUint32(o + 4, false);
+                }
+                break;
+              }
               this.pcHi = pcHi >>> 0;
               this.pcLo = pcLo >>> 0;
-              if (!this.ld64(OUT[0]!, OUT[1]!, le)) {
+              if (!this.ld64(eaHi, eaLo, le)) {
                 ok = false;
                 break;
               }
@@ -1448,11 +1485,39 @@ export class Cpu implements CpuView {
                 this.illegal(insn);
                 break;
               }
-              const rs = (insn >>> 21) & 31;
-              this.eaX((insn >>> 16) & 31, (insn >>> 11) & 31);
+              const rs = (insn >>> 21) & 31,
+                ra = (insn >>> 16) & 31,
+                rb = (insn >>> 11) & 31;
+              let eaHi = g[2 * rb]!,
+                eaLo = g[2 * rb + 1]!;
+              if (ra !== 0) {
+                const s = g[2 * ra + 1]! + eaLo;
+                eaLo = s >>> 0;
+                eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
+              }
+              if (!sf) eaHi = 0;
+              const idx = (eaLo >>> 12) & TLB_MASK,
+                off = eaLo & 0xfff;
+              if (
+                wTagLo[idx] === ((eaLo & 0xfffff000) | 1) &&
+                wTagHi[idx] === eaHi &&
+                off <= 0xff8 &&
+                !this.resValid
+              ) {
+                const v = wView[idx]!,
+                  o = wOff[idx]! + off;
+                if (le) {
+                  v.setUint32(o, g[2 * rs + 1]!, true);
+                  v.setUint32(o + 4, g[2 * rs]!, true);
+                } else {
+                  v.setUint32(o, g[2 * rs]!, false);
+                  v.setUint32(o + 4, g[2 * rs + 1]!, false);
+                }
+                break;
+              }
               this.pcHi = pcHi >>> 0;
               this.pcLo = pcLo >>> 0;
-              ok = this.st64(OUT[0]!, OUT[1]!, g[2 * rs]!, g[2 * rs + 1]!, le);
+              ok = this.st64(eaHi, eaLo, g[2 * rs]!, g[2 * rs + 1]!, le);
               break;
             }
             default: {
@@ -1475,7 +1540,8 @@ export class Cpu implements CpuView {
           const lo = (g[2 * rs + 1]! & insn & 0xffff) >>> 0;
           g[2 * ra] = 0;
           g[2 * ra + 1] = lo;
-          this.setCr0(0, lo);
+          // setCr0(0, lo) inline: the result is a non-negative 16-bit value in both modes.
+          sr[SR_CR] = (sr[SR_CR]! & 0x0fffffff) | (((lo !== 0 ? 4 : 2) | this.so) << 28);
           break;
         }
         case 30: {
