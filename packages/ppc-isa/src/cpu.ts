@@ -1219,8 +1219,11 @@ export class Cpu implements CpuView {
       fWords = this.fWords;
     // Little-endian fetch on a little-endian host reads host words directly.
     let fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
+    // `n` (<= MAX_BATCH) arrives as a double from Math.min with Infinity: compare against an
+    // int32 (rounded up, as `i < n` would for a fractional budget).
+    const limit = Math.ceil(n) | 0;
     let i = 0;
-    while (i < n) {
+    while (i < limit) {
       // ---- fetch ----
       if (((pcLo & 0xfffff000) | 1) !== fLo || pcHi !== fHi) {
         this.pcHi = pcHi >>> 0;
@@ -1568,7 +1571,21 @@ export class Cpu implements CpuView {
             lo = mb > 32 ? (lo & (0xffffffff >>> (mb - 32))) >>> 0 : lo >>> 0;
             g[2 * ra] = hi;
             g[2 * ra + 1] = lo;
-            if (insn & 1) this.setCr0(hi, lo);
+            if (insn & 1) {
+              // setCr0(hi, lo) inline, with MSR[SF] from the local
+              const c = sf
+                ? (hi | 0) < 0
+                  ? 8
+                  : (hi | lo) !== 0
+                    ? 4
+                    : 2
+                : (lo | 0) < 0
+                  ? 8
+                  : lo !== 0
+                    ? 4
+                    : 2;
+              sr[SR_CR] = (sr[SR_CR]! & 0x0fffffff) | ((c | this.so) << 28);
+            }
             break;
           }
           this.pcHi = pcHi >>> 0;
