@@ -93,20 +93,25 @@ export function rotl64(hi: number, lo: number, n: number): void {
   OUT[1] = ((lo << n) | (hi >>> (32 - n))) >>> 0;
 }
 
-/** MASK(mb, me) in IBM numbering (bit 0 = MSB), wrapping when mb > me -> OUT. */
+/** Word of ones at IBM bits >= b, restricted to the high (bits 0-31) or low (32-63) word. */
+function fromMb(b: number, hiWord: boolean): number {
+  if (hiWord) return b >= 32 ? 0 : b === 0 ? 0xffffffff : 0xffffffff >>> b;
+  return b <= 32 ? 0xffffffff : 0xffffffff >>> (b - 32);
+}
+/** Word of ones at IBM bits <= e, restricted to the high or low word. */
+function toMe(e: number, hiWord: boolean): number {
+  if (hiWord) return e >= 31 ? 0xffffffff : ~(0xffffffff >>> (e + 1)) >>> 0;
+  if (e < 32) return 0;
+  return e >= 63 ? 0xffffffff : ~(0xffffffff >>> (e - 31)) >>> 0;
+}
+
+/**
+ * MASK(mb, me) in IBM numbering (bit 0 = MSB), wrapping when mb > me -> OUT. The helpers are
+ * module functions, not closures: this runs for every 64-bit rotate, and closures allocated
+ * per call showed up in the interpreter's profile.
+ */
 export function mask64(mb: number, me: number): void {
   // ones from bit mb to bit 63, and ones from bit 0 to bit me
-  const fromMb = (b: number, hiWord: boolean): number => {
-    // word with ones at IBM bits >= b restricted to the given word
-    if (hiWord) return b >= 32 ? 0 : b === 0 ? 0xffffffff : 0xffffffff >>> b;
-    return b <= 32 ? 0xffffffff : 0xffffffff >>> (b - 32);
-  };
-  const toMe = (e: number, hiWord: boolean): number => {
-    // ones at IBM bits <= e
-    if (hiWord) return e >= 31 ? 0xffffffff : ~(0xffffffff >>> (e + 1)) >>> 0;
-    if (e < 32) return 0;
-    return e >= 63 ? 0xffffffff : ~(0xffffffff >>> (e - 31)) >>> 0;
-  };
   const aHi = fromMb(mb, true),
     aLo = fromMb(mb, false);
   const bHi = toMe(me, true),

@@ -118,6 +118,12 @@ export interface CpuOptions {
   log?: (message: string) => void;
 }
 
+/** Indices into `Cpu.sr`. */
+const SR_CR = 0;
+const SR_CTR_HI = 1;
+const SR_CTR_LO = 2;
+const SR_LR_HI = 3;
+const SR_LR_LO = 4;
 const TLB_SIZE = 256;
 const MAX_BATCH = 1 << 16;
 const TLB_MASK = TLB_SIZE - 1;
@@ -170,17 +176,19 @@ export class Cpu implements CpuView {
   pcLo = W;
   msrHi = W;
   msrLo = W;
-  cr = W;
-  lrHi = W;
-  lrLo = W;
-  ctrHi = W;
-  ctrLo = W;
-  /** XER: SO, OV, CA, OV32, CA32 as 0/1, and every other bit as written (QEMU keeps them). */
-  so = W;
-  ov = W;
-  ca = W;
-  ov32 = W;
-  ca32 = W;
+  /**
+   * CR, CTR and LR words (indices SR_*), in a typed array rather than fields: the run loop
+   * reads and writes them on every branch, and a Uint32Array element is a plain 32-bit load
+   * and store where a field holding a full 32-bit value is a boxed double.
+   */
+  readonly sr = new Uint32Array(5);
+  /** XER: SO, OV, CA, OV32, CA32 as 0/1 (small integers, never W), and every other bit as
+   *  written (QEMU keeps them). */
+  so = 0;
+  ov = 0;
+  ca = 0;
+  ov32 = 0;
+  ca32 = 0;
   xerHi = W;
   xerLo = W;
   /** Other SPRs by number (high and low words). */
@@ -309,6 +317,36 @@ export class Cpu implements CpuView {
     this.g[2 * n] = OUT[0]!;
     this.g[2 * n + 1] = OUT[1]!;
   }
+  get cr(): number {
+    return this.sr[SR_CR]!;
+  }
+  set cr(v: number) {
+    this.sr[SR_CR] = v;
+  }
+  get ctrHi(): number {
+    return this.sr[SR_CTR_HI]!;
+  }
+  set ctrHi(v: number) {
+    this.sr[SR_CTR_HI] = v;
+  }
+  get ctrLo(): number {
+    return this.sr[SR_CTR_LO]!;
+  }
+  set ctrLo(v: number) {
+    this.sr[SR_CTR_LO] = v;
+  }
+  get lrHi(): number {
+    return this.sr[SR_LR_HI]!;
+  }
+  set lrHi(v: number) {
+    this.sr[SR_LR_HI] = v;
+  }
+  get lrLo(): number {
+    return this.sr[SR_LR_LO]!;
+  }
+  set lrLo(v: number) {
+    this.sr[SR_LR_LO] = v;
+  }
   get pc(): bigint {
     return toBig(this.pcHi, this.pcLo);
   }
@@ -327,20 +365,20 @@ export class Cpu implements CpuView {
     this.contextChanged();
   }
   get lr(): bigint {
-    return toBig(this.lrHi, this.lrLo);
+    return toBig(this.sr[SR_LR_HI]!, this.sr[SR_LR_LO]!);
   }
   set lr(v: bigint) {
     fromBig(v);
-    this.lrHi = OUT[0]!;
-    this.lrLo = OUT[1]!;
+    this.sr[SR_LR_HI] = OUT[0]!;
+    this.sr[SR_LR_LO] = OUT[1]!;
   }
   get ctr(): bigint {
-    return toBig(this.ctrHi, this.ctrLo);
+    return toBig(this.sr[SR_CTR_HI]!, this.sr[SR_CTR_LO]!);
   }
   set ctr(v: bigint) {
     fromBig(v);
-    this.ctrHi = OUT[0]!;
-    this.ctrLo = OUT[1]!;
+    this.sr[SR_CTR_HI] = OUT[0]!;
+    this.sr[SR_CTR_LO] = OUT[1]!;
   }
   get xer(): bigint {
     return toBig(this.xerHi, this.xerLoValue());
@@ -734,11 +772,11 @@ export class Cpu implements CpuView {
     let c: number;
     if (this.sf) c = (hi | 0) < 0 ? 8 : (hi | lo) !== 0 ? 4 : 2;
     else c = (lo | 0) < 0 ? 8 : lo !== 0 ? 4 : 2;
-    this.cr = u32((this.cr & 0x0fffffff) | ((c | this.so) << 28));
+    this.sr[SR_CR] = u32((this.sr[SR_CR]! & 0x0fffffff) | ((c | this.so) << 28));
   }
   private setCrField(bf: number, c: number): void {
     const sh = 28 - 4 * bf;
-    this.cr = u32((this.cr & ~(0xf << sh)) | ((c | this.so) << sh));
+    this.sr[SR_CR] = u32((this.sr[SR_CR]! & ~(0xf << sh)) | ((c | this.so) << sh));
   }
 
   /** 64-bit add a + b + cin: result into OUT, carries into this.ca/this.ca32 per mode. */
@@ -1156,44 +1194,61 @@ export class Cpu implements CpuView {
    */
   private execBatch(n: number): number {
     const g = this.g;
+    const sr = this.sr;
+    const rTagHi = this.rTagHi,
+      rTagLo = this.rTagLo,
+      rOff = this.rOff,
+      rView = this.rView,
+      wTagHi = this.wTagHi,
+      wTagLo = this.wTagLo,
+      wOff = this.wOff,
+      wView = this.wView;
+    // MSR[SF] changes only in contextChanged(), which sets `recheck` and so ends the batch.
+    let sf = this.sf;
     const start = this.icount;
-    let pcHi = this.pcHi;
-    let pcLo = this.pcLo;
+    // The PC and the fetch window live in int32 locals (the same bits as the u32 fields, read
+    // with `| 0`, written back with `>>> 0`): V8 keeps them in registers as Word32 instead of
+    // float64 phis, which made the tag check and the fetch the most expensive lines of the loop.
+    let pcHi = this.pcHi | 0;
+    let pcLo = this.pcLo | 0;
     let le = this.le;
-    let fHi = this.fTagHi,
-      fLo = this.fTagLo,
+    let fHi = this.fTagHi | 0,
+      fLo = this.fTagLo | 0,
       fView = this.fView,
-      fOff = this.fOff,
+      fOff = this.fOff | 0,
       fWords = this.fWords;
     // Little-endian fetch on a little-endian host reads host words directly.
     let fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
+    // `n` (<= MAX_BATCH) arrives as a double from Math.min with Infinity: compare against an
+    // int32 (rounded up, as `i < n` would for a fractional budget).
+    const limit = Math.ceil(n) | 0;
     let i = 0;
-    while (i < n) {
+    while (i < limit) {
       // ---- fetch ----
       if (((pcLo & 0xfffff000) | 1) !== fLo || pcHi !== fHi) {
-        this.pcHi = pcHi;
-        this.pcLo = pcLo;
+        this.pcHi = pcHi >>> 0;
+        this.pcLo = pcLo >>> 0;
         this.icount = start + i;
         if (!this.refillFetch()) {
           i++;
-          pcHi = this.pcHi;
-          pcLo = this.pcLo;
+          pcHi = this.pcHi | 0;
+          pcLo = this.pcLo | 0;
           if (this.recheck) break;
           continue;
         }
-        fHi = this.fTagHi;
-        fLo = this.fTagLo;
+        fHi = this.fTagHi | 0;
+        fLo = this.fTagLo | 0;
         fView = this.fView;
-        fOff = this.fOff;
+        fOff = this.fOff | 0;
         fWords = this.fWords;
         fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
       }
       const insn = fastLe
         ? fWords[(fOff + (pcLo & 0xfff)) >>> 2]!
-        : fView.getUint32(fOff + (pcLo & 0xfff), le);
+        : fView.getUint32((fOff >>> 0) + (pcLo & 0xfff), le);
       i++;
-      let nLo = (pcLo + 4) >>> 0;
-      let nHi = nLo === 0 ? (pcHi + 1) >>> 0 : pcHi;
+      let nLo = (pcLo + 4) | 0;
+      let nHi = nLo === 0 ? (pcHi + 1) | 0 : pcHi;
       let ok = true;
       switch (insn >>> 26) {
         case 14: {
@@ -1239,47 +1294,52 @@ export class Cpu implements CpuView {
           // bc
           const bo = (insn >>> 21) & 31;
           if (insn & 1) {
-            this.lrHi = nHi;
-            this.lrLo = nLo;
+            sr[SR_LR_HI] = nHi >>> 0;
+            sr[SR_LR_LO] = nLo >>> 0;
           }
           if ((bo & 4) === 0) {
-            this.ctrLo = (this.ctrLo - 1) >>> 0;
-            if (this.ctrLo === 0xffffffff) this.ctrHi = (this.ctrHi - 1) >>> 0;
-            const nz = this.sf ? (this.ctrHi | this.ctrLo) !== 0 : this.ctrLo !== 0;
+            const cLo = (sr[SR_CTR_LO]! - 1) >>> 0;
+            let cHi = sr[SR_CTR_HI]!;
+            sr[SR_CTR_LO] = cLo;
+            if (cLo === 0xffffffff) {
+              cHi = (cHi - 1) >>> 0;
+              sr[SR_CTR_HI] = cHi;
+            }
+            const nz = sf ? (cHi | cLo) !== 0 : cLo !== 0;
             if (nz === ((bo & 2) !== 0)) break;
           }
           if ((bo & 16) === 0) {
-            const bit = (this.cr >>> (31 - ((insn >>> 16) & 31))) & 1;
+            const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
             if (bit !== ((bo >>> 3) & 1)) break;
           }
           const bd = ((insn << 16) >> 16) & ~3;
           if (insn & 2) {
-            nHi = bd < 0 ? 0xffffffff : 0;
-            nLo = bd >>> 0;
+            nHi = bd >> 31;
+            nLo = bd;
           } else {
-            const s = pcLo + (bd >>> 0);
-            nLo = s >>> 0;
-            nHi = (pcHi + (bd < 0 ? 0xffffffff : 0) + (s > 0xffffffff ? 1 : 0)) >>> 0;
+            const s = (pcLo >>> 0) + (bd >>> 0);
+            nLo = s | 0;
+            nHi = (pcHi + (bd >> 31) + (s > 0xffffffff ? 1 : 0)) | 0;
           }
-          if (!this.sf) nHi = 0;
+          if (!sf) nHi = 0;
           break;
         }
         case 18: {
           // b
           if (insn & 1) {
-            this.lrHi = nHi;
-            this.lrLo = nLo;
+            sr[SR_LR_HI] = nHi >>> 0;
+            sr[SR_LR_LO] = nLo >>> 0;
           }
           const li = ((insn << 6) >> 6) & ~3;
           if (insn & 2) {
-            nHi = li < 0 ? 0xffffffff : 0;
-            nLo = li >>> 0;
+            nHi = li >> 31;
+            nLo = li;
           } else {
-            const s = pcLo + (li >>> 0);
-            nLo = s >>> 0;
-            nHi = (pcHi + (li < 0 ? 0xffffffff : 0) + (s > 0xffffffff ? 1 : 0)) >>> 0;
+            const s = (pcLo >>> 0) + (li >>> 0);
+            nLo = s | 0;
+            nHi = (pcHi + (li >> 31) + (s > 0xffffffff ? 1 : 0)) | 0;
           }
-          if (!this.sf) nHi = 0;
+          if (!sf) nHi = 0;
           break;
         }
         case 19: {
@@ -1287,34 +1347,39 @@ export class Cpu implements CpuView {
           if (xo === 16 && (insn & 0x0000f800) === 0) {
             // bclr (BH = 0 fast path; other encodings through the slow path)
             const bo = (insn >>> 21) & 31;
-            const tHi = this.lrHi,
-              tLo = this.lrLo;
+            const tHi = sr[SR_LR_HI]!,
+              tLo = sr[SR_LR_LO]!;
             if (insn & 1) {
-              this.lrHi = nHi;
-              this.lrLo = nLo;
+              sr[SR_LR_HI] = nHi >>> 0;
+              sr[SR_LR_LO] = nLo >>> 0;
             }
             if ((bo & 4) === 0) {
-              this.ctrLo = (this.ctrLo - 1) >>> 0;
-              if (this.ctrLo === 0xffffffff) this.ctrHi = (this.ctrHi - 1) >>> 0;
-              const nz = this.sf ? (this.ctrHi | this.ctrLo) !== 0 : this.ctrLo !== 0;
+              const cLo = (sr[SR_CTR_LO]! - 1) >>> 0;
+              let cHi = sr[SR_CTR_HI]!;
+              sr[SR_CTR_LO] = cLo;
+              if (cLo === 0xffffffff) {
+                cHi = (cHi - 1) >>> 0;
+                sr[SR_CTR_HI] = cHi;
+              }
+              const nz = sf ? (cHi | cLo) !== 0 : cLo !== 0;
               if (nz === ((bo & 2) !== 0)) break;
             }
             if ((bo & 16) === 0) {
-              const bit = (this.cr >>> (31 - ((insn >>> 16) & 31))) & 1;
+              const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
               if (bit !== ((bo >>> 3) & 1)) break;
             }
-            nHi = this.sf ? tHi : 0;
-            nLo = (tLo & ~3) >>> 0;
+            nHi = sf ? tHi | 0 : 0;
+            nLo = tLo & ~3;
             break;
           }
-          this.pcHi = pcHi;
-          this.pcLo = pcLo;
-          this.npcHi = nHi;
-          this.npcLo = nLo;
+          this.pcHi = pcHi >>> 0;
+          this.pcLo = pcLo >>> 0;
+          this.npcHi = nHi >>> 0;
+          this.npcLo = nLo >>> 0;
           this.icount = start + i;
           ok = this.exec19(insn, xo);
-          nHi = this.npcHi;
-          nLo = this.npcLo;
+          nHi = this.npcHi | 0;
+          nLo = this.npcLo | 0;
           break;
         }
         case 31: {
@@ -1369,16 +1434,44 @@ export class Cpu implements CpuView {
               // ldx
               if (insn & 1) {
                 ok = false;
-                this.pcHi = pcHi;
-                this.pcLo = pcLo;
+                this.pcHi = pcHi >>> 0;
+                this.pcLo = pcLo >>> 0;
                 this.illegal(insn);
                 break;
               }
-              const rt = (insn >>> 21) & 31;
-              this.eaX((insn >>> 16) & 31, (insn >>> 11) & 31);
-              this.pcHi = pcHi;
-              this.pcLo = pcLo;
-              if (!this.ld64(OUT[0]!, OUT[1]!, le)) {
+              // EA and the soft-TLB probe inline; the helper only on a miss.
+              const rt = (insn >>> 21) & 31,
+                ra = (insn >>> 16) & 31,
+                rb = (insn >>> 11) & 31;
+              let eaHi = g[2 * rb]!,
+                eaLo = g[2 * rb + 1]!;
+              if (ra !== 0) {
+                const s = g[2 * ra + 1]! + eaLo;
+                eaLo = s >>> 0;
+                eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
+              }
+              if (!sf) eaHi = 0;
+              const idx = (eaLo >>> 12) & TLB_MASK,
+                off = eaLo & 0xfff;
+              if (
+                rTagLo[idx] === ((eaLo & 0xfffff000) | 1) &&
+                rTagHi[idx] === eaHi &&
+                off <= 0xff8
+              ) {
+                const v = rView[idx]!,
+                  o = rOff[idx]! + off;
+                if (le) {
+                  g[2 * rt + 1] = v.getUint32(o, true);
+                  g[2 * rt] = v.getUint32(o + 4, true);
+                } else {
+                  g[2 * rt] = v.getUint32(o, false);
+                  g[2 * rt + 1] = v.getUint32(o + 4, false);
+                }
+                break;
+              }
+              this.pcHi = pcHi >>> 0;
+              this.pcLo = pcLo >>> 0;
+              if (!this.ld64(eaHi, eaLo, le)) {
                 ok = false;
                 break;
               }
@@ -1390,27 +1483,55 @@ export class Cpu implements CpuView {
               // stdx
               if (insn & 1) {
                 ok = false;
-                this.pcHi = pcHi;
-                this.pcLo = pcLo;
+                this.pcHi = pcHi >>> 0;
+                this.pcLo = pcLo >>> 0;
                 this.illegal(insn);
                 break;
               }
-              const rs = (insn >>> 21) & 31;
-              this.eaX((insn >>> 16) & 31, (insn >>> 11) & 31);
-              this.pcHi = pcHi;
-              this.pcLo = pcLo;
-              ok = this.st64(OUT[0]!, OUT[1]!, g[2 * rs]!, g[2 * rs + 1]!, le);
+              const rs = (insn >>> 21) & 31,
+                ra = (insn >>> 16) & 31,
+                rb = (insn >>> 11) & 31;
+              let eaHi = g[2 * rb]!,
+                eaLo = g[2 * rb + 1]!;
+              if (ra !== 0) {
+                const s = g[2 * ra + 1]! + eaLo;
+                eaLo = s >>> 0;
+                eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
+              }
+              if (!sf) eaHi = 0;
+              const idx = (eaLo >>> 12) & TLB_MASK,
+                off = eaLo & 0xfff;
+              if (
+                wTagLo[idx] === ((eaLo & 0xfffff000) | 1) &&
+                wTagHi[idx] === eaHi &&
+                off <= 0xff8 &&
+                !this.resValid
+              ) {
+                const v = wView[idx]!,
+                  o = wOff[idx]! + off;
+                if (le) {
+                  v.setUint32(o, g[2 * rs + 1]!, true);
+                  v.setUint32(o + 4, g[2 * rs]!, true);
+                } else {
+                  v.setUint32(o, g[2 * rs]!, false);
+                  v.setUint32(o + 4, g[2 * rs + 1]!, false);
+                }
+                break;
+              }
+              this.pcHi = pcHi >>> 0;
+              this.pcLo = pcLo >>> 0;
+              ok = this.st64(eaHi, eaLo, g[2 * rs]!, g[2 * rs + 1]!, le);
               break;
             }
             default: {
-              this.pcHi = pcHi;
-              this.pcLo = pcLo;
-              this.npcHi = nHi;
-              this.npcLo = nLo;
+              this.pcHi = pcHi >>> 0;
+              this.pcLo = pcLo >>> 0;
+              this.npcHi = nHi >>> 0;
+              this.npcLo = nLo >>> 0;
               this.icount = start + i;
               ok = this.exec31(insn, xo);
-              nHi = this.npcHi;
-              nLo = this.npcLo;
+              nHi = this.npcHi | 0;
+              nLo = this.npcLo | 0;
             }
           }
           break;
@@ -1422,14 +1543,56 @@ export class Cpu implements CpuView {
           const lo = (g[2 * rs + 1]! & insn & 0xffff) >>> 0;
           g[2 * ra] = 0;
           g[2 * ra + 1] = lo;
-          this.setCr0(0, lo);
+          // setCr0(0, lo) inline: the result is a non-negative 16-bit value in both modes.
+          sr[SR_CR] = (sr[SR_CR]! & 0x0fffffff) | (((lo !== 0 ? 4 : 2) | this.so) << 28);
           break;
         }
-        case 30:
-          this.pcHi = pcHi;
-          this.pcLo = pcLo;
+        case 30: {
+          if ((insn & 0x1c) === 0) {
+            // rldicl (clrldi, srdi, rotldi ...): MD form, mask from bit mb to 63
+            const rs = (insn >>> 21) & 31,
+              ra = (insn >>> 16) & 31;
+            const sh = ((insn >>> 11) & 31) | ((insn & 2) << 4);
+            const mb = ((insn >>> 6) & 31) | (insn & 0x20);
+            let hi = g[2 * rs]!,
+              lo = g[2 * rs + 1]!;
+            if (sh & 32) {
+              const t = hi;
+              hi = lo;
+              lo = t;
+            }
+            const k = sh & 31;
+            if (k !== 0) {
+              const t = hi;
+              hi = (hi << k) | (lo >>> (32 - k));
+              lo = (lo << k) | (t >>> (32 - k));
+            }
+            hi = mb >= 32 ? 0 : (hi & (0xffffffff >>> mb)) >>> 0;
+            lo = mb > 32 ? (lo & (0xffffffff >>> (mb - 32))) >>> 0 : lo >>> 0;
+            g[2 * ra] = hi;
+            g[2 * ra + 1] = lo;
+            if (insn & 1) {
+              // setCr0(hi, lo) inline, with MSR[SF] from the local
+              const c = sf
+                ? (hi | 0) < 0
+                  ? 8
+                  : (hi | lo) !== 0
+                    ? 4
+                    : 2
+                : (lo | 0) < 0
+                  ? 8
+                  : lo !== 0
+                    ? 4
+                    : 2;
+              sr[SR_CR] = (sr[SR_CR]! & 0x0fffffff) | ((c | this.so) << 28);
+            }
+            break;
+          }
+          this.pcHi = pcHi >>> 0;
+          this.pcLo = pcLo >>> 0;
           ok = this.rot30(insn);
           break;
+        }
         case 21: {
           // rlwinm
           const rs = (insn >>> 21) & 31,
@@ -1450,8 +1613,8 @@ export class Cpu implements CpuView {
           // cmpi
           if (insn & 0x00400000) {
             ok = false;
-            this.pcHi = pcHi;
-            this.pcLo = pcLo;
+            this.pcHi = pcHi >>> 0;
+            this.pcLo = pcLo >>> 0;
             this.illegal(insn);
             break;
           }
@@ -1475,8 +1638,8 @@ export class Cpu implements CpuView {
           // cmpli
           if (insn & 0x00400000) {
             ok = false;
-            this.pcHi = pcHi;
-            this.pcLo = pcLo;
+            this.pcHi = pcHi >>> 0;
+            this.pcLo = pcLo >>> 0;
             this.illegal(insn);
             break;
           }
@@ -1507,8 +1670,8 @@ export class Cpu implements CpuView {
           const rt = (insn >>> 21) & 31,
             ra = (insn >>> 16) & 31;
           const upd = (op & 1) !== 0;
-          this.pcHi = pcHi;
-          this.pcLo = pcLo;
+          this.pcHi = pcHi >>> 0;
+          this.pcLo = pcLo >>> 0;
           if (upd && (ra === 0 || ra === rt)) {
             ok = false;
             this.illegal(insn);
@@ -1552,8 +1715,8 @@ export class Cpu implements CpuView {
           const rs = (insn >>> 21) & 31,
             ra = (insn >>> 16) & 31;
           const upd = (op & 1) !== 0;
-          this.pcHi = pcHi;
-          this.pcLo = pcLo;
+          this.pcHi = pcHi >>> 0;
+          this.pcLo = pcLo >>> 0;
           if (upd && ra === 0) {
             ok = false;
             this.illegal(insn);
@@ -1582,11 +1745,11 @@ export class Cpu implements CpuView {
           const x = insn & 3;
           const rt = (insn >>> 21) & 31,
             ra = (insn >>> 16) & 31;
-          this.pcHi = pcHi;
-          this.pcLo = pcLo;
+          this.pcHi = pcHi >>> 0;
+          this.pcLo = pcLo >>> 0;
           if (op === 62 && x === 2) {
-            this.npcHi = nHi;
-            this.npcLo = nLo;
+            this.npcHi = nHi >>> 0;
+            this.npcLo = nLo >>> 0;
             ok = this.stq(insn);
             break;
           }
@@ -1624,14 +1787,14 @@ export class Cpu implements CpuView {
         }
         default: {
           // Everything else: immediate ops, rotates, traps, sc, lq ...
-          this.pcHi = pcHi;
-          this.pcLo = pcLo;
-          this.npcHi = nHi;
-          this.npcLo = nLo;
+          this.pcHi = pcHi >>> 0;
+          this.pcLo = pcLo >>> 0;
+          this.npcHi = nHi >>> 0;
+          this.npcLo = nLo >>> 0;
           this.icount = start + i;
           ok = this.execOther(insn);
-          nHi = this.npcHi;
-          nLo = this.npcLo;
+          nHi = this.npcHi | 0;
+          nLo = this.npcLo | 0;
         }
       }
       if (ok) {
@@ -1639,18 +1802,19 @@ export class Cpu implements CpuView {
         pcLo = nLo;
       } else {
         // Redirected (interrupt, rfid, hcall, stop ...): pick up the new PC and byte order.
-        pcHi = this.pcHi;
-        pcLo = this.pcLo;
+        pcHi = this.pcHi | 0;
+        pcLo = this.pcLo | 0;
         le = this.le;
-        fLo = this.fTagLo;
+        sf = this.sf;
+        fLo = this.fTagLo | 0;
         fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
       }
       // Only slow paths (and failed fast ones) can set recheck; they all went through memory
       // or a helper, so this property read is off the pure-ALU path's critical chain.
       if (this.recheck) break;
     }
-    this.pcHi = pcHi;
-    this.pcLo = pcLo;
+    this.pcHi = pcHi >>> 0;
+    this.pcLo = pcLo >>> 0;
     this.icount = start + i;
     return i;
   }
@@ -1667,8 +1831,8 @@ export class Cpu implements CpuView {
     const bt = (insn >>> 21) & 31,
       ba = (insn >>> 16) & 31,
       bb = (insn >>> 11) & 31;
-    const a = (this.cr >>> (31 - ba)) & 1,
-      b = (this.cr >>> (31 - bb)) & 1;
+    const a = (this.sr[SR_CR]! >>> (31 - ba)) & 1,
+      b = (this.sr[SR_CR]! >>> (31 - bb)) & 1;
     let r: number;
     switch (xo) {
       case 257:
@@ -1696,7 +1860,7 @@ export class Cpu implements CpuView {
         r = a ^ b;
     }
     const m = 1 << (31 - bt);
-    this.cr = u32(r ? this.cr | m : this.cr & ~m);
+    this.sr[SR_CR] = u32(r ? this.sr[SR_CR]! | m : this.sr[SR_CR]! & ~m);
   }
 
   /** Redirect to the next instruction (for slow paths that must end with `false`). */
@@ -1722,21 +1886,23 @@ export class Cpu implements CpuView {
             this.illegal(insn);
             return false;
           }
-          this.ctrLo = u32(this.ctrLo - 1);
-          if (this.ctrLo === 0xffffffff) this.ctrHi = u32(this.ctrHi - 1);
-          const nz = this.sf ? (this.ctrHi | this.ctrLo) !== 0 : this.ctrLo !== 0;
+          this.sr[SR_CTR_LO] = u32(this.sr[SR_CTR_LO]! - 1);
+          if (this.sr[SR_CTR_LO]! === 0xffffffff) this.sr[SR_CTR_HI] = u32(this.sr[SR_CTR_HI]! - 1);
+          const nz = this.sf
+            ? (this.sr[SR_CTR_HI]! | this.sr[SR_CTR_LO]!) !== 0
+            : this.sr[SR_CTR_LO]! !== 0;
           take = nz !== ((bo & 2) !== 0);
         }
         if (take && (bo & 16) === 0) {
-          take = ((this.cr >>> (31 - ((insn >>> 16) & 31))) & 1) === ((bo >>> 3) & 1);
+          take = ((this.sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1) === ((bo >>> 3) & 1);
         }
         const spr = xo === 16 ? SPR.LR : xo === 528 ? SPR.CTR : SPR.TAR;
         this.mfsprValue(spr);
         const tHi = this.vHi,
           tLo = this.vLo;
         if (insn & 1) {
-          this.lrHi = this.npcHi;
-          this.lrLo = this.npcLo;
+          this.sr[SR_LR_HI] = this.npcHi;
+          this.sr[SR_LR_LO] = this.npcLo;
         }
         if (take) {
           this.npcHi = this.sf ? tHi : 0;
@@ -1760,9 +1926,9 @@ export class Cpu implements CpuView {
         // mcrf
         const bf = (insn >>> 23) & 7,
           bfa = (insn >>> 18) & 7;
-        const v = (this.cr >>> (28 - 4 * bfa)) & 0xf;
+        const v = (this.sr[SR_CR]! >>> (28 - 4 * bfa)) & 0xf;
         const sh = 28 - 4 * bf;
-        this.cr = u32((this.cr & ~(0xf << sh)) | (v << sh));
+        this.sr[SR_CR] = u32((this.sr[SR_CR]! & ~(0xf << sh)) | (v << sh));
         return true;
       }
       case 2: {
@@ -1790,9 +1956,9 @@ export class Cpu implements CpuView {
       case 82: {
         // rfscv: MSR from CTR, NIA from LR (the scv return)
         if (!this.needPriv()) return false;
-        const tHi = this.lrHi,
-          tLo = this.lrLo;
-        this.setMsrFromRfi(this.ctrHi, this.ctrLo, false);
+        const tHi = this.sr[SR_LR_HI]!,
+          tLo = this.sr[SR_LR_LO]!;
+        this.setMsrFromRfi(this.sr[SR_CTR_HI]!, this.sr[SR_CTR_LO]!, false);
         this.pcHi = this.sf ? tHi : 0;
         this.pcLo = u32(tLo & ~3);
         return false;
@@ -2115,10 +2281,10 @@ export class Cpu implements CpuView {
       this.interruptAt(0x17000 + 0x20 * lev, 0, this.npcHi, this.npcLo);
       return false;
     }
-    this.lrHi = this.npcHi;
-    this.lrLo = this.npcLo;
-    this.ctrHi = this.msrHi;
-    this.ctrLo = this.msrLo;
+    this.sr[SR_LR_HI] = this.npcHi;
+    this.sr[SR_LR_LO] = this.npcLo;
+    this.sr[SR_CTR_HI] = this.msrHi;
+    this.sr[SR_CTR_LO] = this.msrLo;
     // New MSR: SF, HV and ME kept, EE and RI kept, LE from LPCR[ILE]; AIL=3 relocates.
     const lpcrLo = this.sprLo[SPR.LPCR]!;
     let newLo = this.msrLo & (MSR_ME | MSR_EE | MSR_RI);
@@ -2583,7 +2749,8 @@ export class Cpu implements CpuView {
         // isel (A-form, XO 15 in bits 26:30; BC in bits 21:25)
         if (rc) break;
         const bc = (insn >>> 6) & 31;
-        if ((this.cr >>> (31 - bc)) & 1) this.wr(rt, ra === 0 ? 0 : aHi, ra === 0 ? 0 : aLo);
+        if ((this.sr[SR_CR]! >>> (31 - bc)) & 1)
+          this.wr(rt, ra === 0 ? 0 : aHi, ra === 0 ? 0 : aLo);
         else this.wr(rt, bHi, bLo);
         return true;
       }
@@ -2599,7 +2766,9 @@ export class Cpu implements CpuView {
           hi2 = bLo >>> 24;
         let inr = x >= lo1 && x <= hi1;
         if (l) inr = inr || (x >= lo2 && x <= hi2);
-        this.cr = u32((this.cr & ~(0xf << (28 - 4 * bf))) | ((inr ? 4 : 0) << (28 - 4 * bf)));
+        this.sr[SR_CR] = u32(
+          (this.sr[SR_CR]! & ~(0xf << (28 - 4 * bf))) | ((inr ? 4 : 0) << (28 - 4 * bf)),
+        );
         return true;
       }
       case 224: {
@@ -2611,14 +2780,16 @@ export class Cpu implements CpuView {
         for (let k = 0; k < 4; k++) {
           if (((bLo >>> (8 * k)) & 0xff) === x || ((bHi >>> (8 * k)) & 0xff) === x) hit = true;
         }
-        this.cr = u32((this.cr & ~(0xf << (28 - 4 * bf))) | ((hit ? 4 : 0) << (28 - 4 * bf)));
+        this.sr[SR_CR] = u32(
+          (this.sr[SR_CR]! & ~(0xf << (28 - 4 * bf))) | ((hit ? 4 : 0) << (28 - 4 * bf)),
+        );
         return true;
       }
       case 128: {
         // setb
         if (rc || insn & 0x0003f800) break;
         const bfa = (insn >>> 18) & 7;
-        const f = (this.cr >>> (28 - 4 * bfa)) & 0xf;
+        const f = (this.sr[SR_CR]! >>> (28 - 4 * bfa)) & 0xf;
         if (f & 8) this.wr(rt, 0xffffffff, 0xffffffff);
         else if (f & 4) this.wr(rt, 0, 1);
         else this.wr(rt, 0, 0);
@@ -2645,8 +2816,8 @@ export class Cpu implements CpuView {
           if (fxm === 0 || (fxm & (fxm - 1)) !== 0) break;
           const field = 7 - Math.log2(fxm);
           const m = 0xf << (28 - 4 * field);
-          this.wr(rt, 0, (this.cr & m) >>> 0);
-        } else this.wr(rt, 0, this.cr);
+          this.wr(rt, 0, (this.sr[SR_CR]! & m) >>> 0);
+        } else this.wr(rt, 0, this.sr[SR_CR]!);
         return true;
       }
       case 144: {
@@ -2655,7 +2826,7 @@ export class Cpu implements CpuView {
         if (insn & 0x00100000 && (fxm === 0 || (fxm & (fxm - 1)) !== 0)) break;
         let m = 0;
         for (let f = 0; f < 8; f++) if (fxm & (0x80 >>> f)) m |= 0xf << (28 - 4 * f);
-        this.cr = u32((this.cr & ~m) | (g[2 * rt + 1]! & m));
+        this.sr[SR_CR] = u32((this.sr[SR_CR]! & ~m) | (g[2 * rt + 1]! & m));
         return true;
       }
       case 339:
@@ -3089,7 +3260,7 @@ export class Cpu implements CpuView {
                 : this.st32(eaHi, eaLo, sLo, le);
         if (!done) return false;
       }
-      this.cr = u32((this.cr & 0x0fffffff) | (((ok ? 2 : 0) | this.so) << 28));
+      this.sr[SR_CR] = u32((this.sr[SR_CR]! & 0x0fffffff) | (((ok ? 2 : 0) | this.so) << 28));
     }
     if (update) this.wr(ra, eaHi, eaLo);
     return true;
@@ -3127,7 +3298,7 @@ export class Cpu implements CpuView {
     const ok = this.resValid && this.resRa === r;
     this.resValid = false;
     if (ok && !this.quadStore(rs, eaHi, eaLo)) return false;
-    this.cr = u32((this.cr & 0x0fffffff) | (((ok ? 2 : 0) | this.so) << 28));
+    this.sr[SR_CR] = u32((this.sr[SR_CR]! & 0x0fffffff) | (((ok ? 2 : 0) | this.so) << 28));
     return true;
   }
 
@@ -3293,12 +3464,12 @@ export class Cpu implements CpuView {
         lo = this.xerLoValue();
         break;
       case SPR.LR:
-        hi = this.lrHi;
-        lo = this.lrLo;
+        hi = this.sr[SR_LR_HI]!;
+        lo = this.sr[SR_LR_LO]!;
         break;
       case SPR.CTR:
-        hi = this.ctrHi;
-        lo = this.ctrLo;
+        hi = this.sr[SR_CTR_HI]!;
+        lo = this.sr[SR_CTR_LO]!;
         break;
       case SPR.DEC: {
         const v = this.decValue();
@@ -3370,12 +3541,12 @@ export class Cpu implements CpuView {
         this.writeXer(hi, lo);
         return;
       case SPR.LR:
-        this.lrHi = hi;
-        this.lrLo = lo;
+        this.sr[SR_LR_HI] = hi;
+        this.sr[SR_LR_LO] = lo;
         return;
       case SPR.CTR:
-        this.ctrHi = hi;
-        this.ctrLo = lo;
+        this.sr[SR_CTR_HI] = hi;
+        this.sr[SR_CTR_LO] = lo;
         return;
       case SPR.DEC:
         this.writeDec(hi, lo);
@@ -3468,9 +3639,9 @@ export class Cpu implements CpuView {
       gpr,
       pc: hex(this.pcHi, this.pcLo),
       msr: hex(this.msrHi, this.msrLo),
-      cr: this.cr + 0,
-      lr: hex(this.lrHi, this.lrLo),
-      ctr: hex(this.ctrHi, this.ctrLo),
+      cr: this.sr[SR_CR]! + 0,
+      lr: hex(this.sr[SR_LR_HI]!, this.sr[SR_LR_LO]!),
+      ctr: hex(this.sr[SR_CTR_HI]!, this.sr[SR_CTR_LO]!),
       xer: hex(this.xerHi, this.xerLoValue()),
       sprs,
       reservation: this.resValid ? { ra: this.resRa, size: this.resSize } : null,
@@ -3508,14 +3679,14 @@ export class Cpu implements CpuView {
       this.msrHi = hi;
       this.msrLo = lo;
     });
-    this.cr = s.cr >>> 0;
+    this.sr[SR_CR] = s.cr >>> 0;
     set(s.lr, (hi, lo) => {
-      this.lrHi = hi;
-      this.lrLo = lo;
+      this.sr[SR_LR_HI] = hi;
+      this.sr[SR_LR_LO] = lo;
     });
     set(s.ctr, (hi, lo) => {
-      this.ctrHi = hi;
-      this.ctrLo = lo;
+      this.sr[SR_CTR_HI] = hi;
+      this.sr[SR_CTR_LO] = lo;
     });
     set(s.xer, (hi, lo) => this.writeXer(hi, lo));
     this.sprHi.fill(0);
