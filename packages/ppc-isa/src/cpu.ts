@@ -3327,7 +3327,7 @@ export class Cpu implements CpuView {
     }
     const rs = (insn >>> 21) & 31,
       rb = (insn >>> 11) & 31;
-    this.translator.tlbie({
+    const result = this.translator.tlbie({
       rbHi: g[2 * rb]!,
       rbLo: g[2 * rb + 1]!,
       rsHi: g[2 * rs]!,
@@ -3338,6 +3338,13 @@ export class Cpu implements CpuView {
       local,
       regs: this.mmuRegs,
     });
+    // An invalid form (e.g. RIC=3, or IS/RIC combinations the ISA excludes) is treated as an
+    // illegal instruction: HEAI on POWER9, as every other illegal word here. QEMU raises a
+    // program interrupt with SRR1[illegal] instead (helper_tlbie_isa300's invalid-form path).
+    if (result && result.kind === "invalid-form") {
+      this.illegal(insn);
+      return false;
+    }
     this.flushTlb();
     this.recheck = true;
     return true;

@@ -28,6 +28,7 @@ export type {
   PhysicalBus,
   RamWindow,
   TlbieOp,
+  TlbieResult,
   TranslationOk,
   Translator,
   VhypOutcome,

@@ -61,6 +61,11 @@ export interface TlbieOp {
   regs: MmuRegs;
 }
 
+/** What the translator made of a tlbie (radix-mmu answers with its TlbieOutcome). */
+export interface TlbieResult {
+  kind: string;
+}
+
 /** Effective-to-real translation for one CPU's translation context (radix-mmu implements it). */
 export interface Translator {
   translate(
@@ -69,8 +74,9 @@ export interface Translator {
     access: AccessKind,
     regs: MmuRegs,
   ): TranslationOk | MmuFault;
-  /** Execute tlbie (local=false) / tlbiel (local=true) with the instruction's fields. */
-  tlbie(op: TlbieOp): void;
+  /** Execute tlbie (local=false) / tlbiel (local=true) with the instruction's fields. An
+   *  `{ kind: "invalid-form" }` answer makes the CPU treat the instruction as illegal. */
+  tlbie(op: TlbieOp): TlbieResult | void;
   /** Called whenever cached translations may have changed (any invalidation), so the CPU can
    *  drop its own fast caches (soft TLB, fetch page cache). Returns an unsubscribe function. */
   onInvalidate(listener: () => void): () => void;
