@@ -21,10 +21,12 @@ import {
   parseQemuSize,
   resolveCaps,
   rtasTokenByValue,
+  H_RPT_INVALIDATE,
 } from "@hvsim/hcall-abi";
 import type { ResolvedCaps } from "@hvsim/hcall-abi";
 import { DEFAULT_HOST, Kvm } from "@hvsim/kvm-hv-core";
 import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
+import { KvmNested } from "@hvsim/kvm-nested";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
@@ -253,6 +255,8 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
 export class PseriesMachineImpl implements PaprMachine {
   private readonly kvm: Kvm;
   readonly vm: Vm;
+  /** kvm-nested on the VM when cap-nested-hv=on. */
+  nested: KvmNested | undefined;
   private readonly ramHost: number;
   private resets = 0;
   private readonly caps: ResolvedCaps;
@@ -314,8 +318,16 @@ export class PseriesMachineImpl implements PaprMachine {
       log: (m) => this.guestError(m),
       ...(tracer !== undefined ? { trace: (e) => tracer.vm(e) } : {}),
     });
-    if (capValue(this.caps, "nested-hv") !== 0) vm.enableCap(KVM_CAP_PPC_NESTED_HV, [1]);
+    if (capValue(this.caps, "nested-hv") !== 0) {
+      // QEMU on KVM: KVM_ENABLE_CAP(PPC_NESTED_HV); hvsim's "KVM" module for it is kvm-nested.
+      vm.enableCap(KVM_CAP_PPC_NESTED_HV, [1]);
+      this.nested = KvmNested.attach(vm, { log: (m) => this.guestError(m) });
+    }
     for (const h of QEMU_ENABLED_AT_INIT_HCALLS) vm.enableCap(KVM_CAP_PPC_ENABLE_HCALL, [h, 1]);
+    // cap-rpt-invalidate=on: kvmppc_enable_h_rpt_invalidate (never on by default: migration).
+    if (capValue(this.caps, "rpt-invalidate") !== 0) {
+      vm.enableCap(KVM_CAP_PPC_ENABLE_HCALL, [H_RPT_INVALIDATE, 1]);
+    }
     vm.setUserMemoryRegion({ slot: 0, gpa: 0, size: this.ramBytes, hostAddr: this.ramHost });
     for (let i = 0; i < this.smp; i++) {
       const v = vm.createVcpu(i);
