@@ -1,4 +1,5 @@
 import {
+  H_AUTHORITY,
   H_BAD_MODE,
   H_FUNCTION,
   H_NOT_AVAILABLE,
@@ -329,6 +330,29 @@ describe("H_ENTER_NESTED runs the L2 on a shadow LPID", () => {
     const { regs } = readBack(l1);
     expect(regs.gpr[3]).toBe(0x58n);
     expect(l1.nested.statistics().l2ExitsInL0["0xc00 H_RPT_INVALIDATE"]).toBe(1);
+  });
+
+  it("H_AUTHORITY when the structs can no longer be written back", () => {
+    const l1 = makeL1();
+    setTable(l1);
+    l2With(l1, 1, [0x48000000]);
+    const s = l2State(1);
+    putState(l1, s.hv, s.regs);
+    prepareEnter(l1);
+    expect(l1.nested.l1Hcall(l1.v, 0xf804)).toEqual({ kind: "done", ret: H_SUCCESS });
+    l1.vm.run(1000);
+    // L0 moves the L1's memory so that the structs are no longer RAM; the L2 page stays.
+    const slot = l1.vm.memslots.list()[0]!;
+    l1.vm.setUserMemoryRegion({
+      ...slot,
+      gpa: 0x20000,
+      size: RAM - 0x20000,
+      hostAddr: slot.hostAddr + 0x20000,
+    });
+    l1.vm.writeGuest(L2_BASE + L2_CODE, words([li(3, 0x58), sc1]));
+    l1.vm.run(10_000);
+    expect(l1.nested.inL2(l1.v)).toBe(false);
+    expect(l1.v.getGpr(3)).toBe(BigInt.asUintN(64, BigInt(H_AUTHORITY)));
   });
 
   it("filters LPCR and HFSCR the L1 asks for", () => {
