@@ -27,6 +27,7 @@ import type { ResolvedCaps } from "@hvsim/hcall-abi";
 import { DEFAULT_HOST, Kvm } from "@hvsim/kvm-hv-core";
 import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
 import { KvmNested } from "@hvsim/kvm-nested";
+import type { NestedStats } from "@hvsim/kvm-nested";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
@@ -106,6 +107,9 @@ export interface PseriesStats {
   runMs: number;
   mips: number;
   hostBytesAllocated: number;
+  /** With cap-nested-hv=on: L2 exits by level and trap, shadow faults, rmap removals and
+   *  invalidations by hcall (kvm-nested). */
+  nested?: NestedStats;
 }
 
 export interface PseriesResult {
@@ -558,6 +562,7 @@ export class PseriesMachineImpl implements PaprMachine {
       runMs,
       mips: runMs > 0 ? this.instructions() / (runMs * 1000) : 0,
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
+      ...(this.nested !== undefined ? { nested: this.nested.statistics() } : {}),
     };
   }
 
@@ -819,6 +824,15 @@ export function formatPseriesStats(s: PseriesStats): string {
     `HDSI/HISI        ${s.hdsi}/${s.hisi} (${s.pagesMapped} pages mapped), HDEC slices ${s.hdecSlices}`,
     `MMU              translations=${s.mmu.translations} walks=${s.mmu.walks} walk-reads=${s.mmu.walkReads} tlb=${s.mmu.tlbHits}/${s.mmu.tlbMisses} partition-tlb=${s.mmu.partitionTlbHits}/${s.mmu.partitionTlbMisses} (hits/misses)`,
     `host memory      ${(s.hostBytesAllocated / 1024).toFixed(0)} KiB allocated`,
+    ...(s.nested !== undefined
+      ? [
+          `L2 entries       ${s.nested.enterNested} (errors: ${kv(s.nested.enterNestedErrors)})`,
+          `L2 exits in L0   ${kv(s.nested.l2ExitsInL0)}`,
+          `L2 exits to L1   ${kv(s.nested.l2ExitsToL1)}`,
+          `shadow faults    ${s.nested.shadowFaults} (${s.nested.shadowFaultsReflected} reflected to L1), rmap removals ${s.nested.rmapRemovals}`,
+          `invalidations    ${kv(s.nested.invalidations)}`,
+        ]
+      : []),
     "",
   ].join("\n");
 }
