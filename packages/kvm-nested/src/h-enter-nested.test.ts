@@ -376,3 +376,30 @@ describe("H_ENTER_NESTED runs the L2 on a shadow LPID", () => {
 });
 
 void withTable;
+
+describe("Hypervisor Facility Unavailable from an L2", () => {
+  const mfTar = ((31 << 26) | (3 << 21) | (15 << 16) | (25 << 11) | (339 << 1)) >>> 0;
+
+  it("reflects 0xf80 with the cause when the L1 disabled a facility it may use itself", () => {
+    const l1 = makeL1();
+    setTable(l1);
+    l1.v.setSpr(190, 0xffffn); // the L1 may use every facility
+    l2With(l1, 1, [mfTar]);
+    const s = l2State(1);
+    s.hv.hfscr = 0n; // ...but gives its L2 none
+    putState(l1, s.hv, s.regs);
+    expect(enterAndRun(l1)).toBe(0xf80n);
+    expect(readBack(l1).hv.hfscr >> 56n).toBe(8n); // FSCR_TAR_LG
+  });
+
+  it("turns it into HEAI when L0 does not let the L1 have the facility either", () => {
+    const l1 = makeL1();
+    setTable(l1);
+    l1.v.setSpr(190, 0n);
+    l2With(l1, 1, [mfTar]);
+    const s = l2State(1);
+    s.hv.hfscr = 0xffffn;
+    putState(l1, s.hv, s.regs);
+    expect(enterAndRun(l1)).toBe(0xe40n);
+  });
+});
