@@ -83,6 +83,16 @@ describe("NestedHvPort", () => {
     expect(port.calls.at(-1)).toBe("release");
   });
 
+  it("refuses to save while a vCPU runs an L2", () => {
+    const { vm, v } = vmWith([I.self]);
+    const port = fakePort();
+    vm.setNestedHv(port);
+    port.l2.add(v);
+    expect(() => vm.save()).toThrow(/nested guest/);
+    port.l2.delete(v);
+    expect(vm.save().version).toBe(1);
+  });
+
   it("reports radix once a process table is registered", () => {
     const { vm } = vmWith([I.self]);
     expect(vm.radix).toBe(false);

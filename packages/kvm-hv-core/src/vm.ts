@@ -808,6 +808,14 @@ export class Vm {
   }
 
   save(): VmState {
+    if (this.vcpus.some((v) => this.nested?.inL2(v) ?? false)) {
+      // The vCPU's registers hold an L2 and the L1's are kept by the nested-HV port, whose
+      // state is not part of VmState yet: refuse rather than save something unrestorable.
+      throw new KvmError(
+        "EBUSY",
+        "a vCPU is running a nested guest (inside H_ENTER_NESTED): save when every vCPU is back in the L1",
+      );
+    }
     const memory: { gpa: number; data: Uint8Array }[] = [];
     for (const s of this.memslots.list()) {
       for (const c of this.host.mem.chunksIn(s.hostAddr, s.size)) {
