@@ -442,6 +442,12 @@ export class Vm {
     return slot.hostAddr + (gpa - slot.gpa);
   }
 
+  /** The in-kernel irqchip has an interrupt pending for vCPU `vcpu` (for kvm-nested: an L1
+   *  with one pending is not entered into its L2). */
+  externalPending(vcpu: number): boolean {
+    return this.irqchip?.externalPending(vcpu) ?? false;
+  }
+
   setIrqchip(chip: InKernelIrqchip | null): void {
     this.irqchip = chip;
   }

@@ -332,6 +332,22 @@ describe("H_ENTER_NESTED runs the L2 on a shadow LPID", () => {
     expect(l1.nested.statistics().l2ExitsInL0["0xc00 H_RPT_INVALIDATE"]).toBe(1);
   });
 
+  it("returns r3 = 0 without entering when an interrupt is pending for the L1", () => {
+    const l1 = makeL1();
+    setTable(l1);
+    l2With(l1, 1, [li(3, 0x58), sc1]);
+    const s = l2State(1);
+    putState(l1, s.hv, s.regs);
+    let pending = true;
+    l1.vm.setIrqchip({ externalPending: () => pending });
+    expect(enterStatus(l1)).toBe(0);
+    expect(l1.nested.inL2(l1.v)).toBe(false);
+    expect(l1.nested.guests.list()[0]!.refcnt).toBe(1);
+    pending = false;
+    expect(enterStatus(l1)).toBe(H_SUCCESS);
+    expect(l1.nested.inL2(l1.v)).toBe(true);
+  });
+
   it("H_AUTHORITY when the structs can no longer be written back", () => {
     const l1 = makeL1();
     setTable(l1);

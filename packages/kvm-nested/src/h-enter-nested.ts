@@ -42,7 +42,10 @@ export interface L2Run {
 }
 
 export type EnterNested =
-  { kind: "error"; status: number; why: string } | { kind: "entered"; run: L2Run };
+  | { kind: "error"; status: number; why: string }
+  /** L0 declines to run the L2 now (an interrupt is pending for the L1): r3 = 0, re-enter. */
+  | { kind: "re-enter"; why: string }
+  | { kind: "entered"; run: L2Run };
 
 export function hEnterNested(ctx: NestedContext, v: Vcpu): EnterNested {
   const err = (status: number, why: string): EnterNested => ({ kind: "error", status, why });
@@ -76,6 +79,12 @@ export function hEnterNested(ctx: NestedContext, v: Vcpu): EnterNested {
   if (got.kind !== "ok") return err(H_PARAMETER, `nested guest ${hv.lpid}: ${got.kind}`);
   const guest = got.guest;
   if (guest.l1GrToHr === 0n) ctx.updatePtblCache(guest);
+  if (ctx.vm.externalPending(v.id)) {
+    // kvmhv_run_single_vcpu: pending exceptions / XIVE interrupt of the L1 vCPU -> RESUME_HOST
+    // before entry, trap 0: the L1 takes its interrupt and calls H_ENTER_NESTED again.
+    ctx.guests.put(guest);
+    return { kind: "re-enter", why: "an interrupt is pending for the L1" };
+  }
   const saved = saveL1(v);
   // hdec_expiry is in the L1's timebase (hvsim's L1 runs with tb_offset 0 relative to itself).
   const hdecExpiry = Number(

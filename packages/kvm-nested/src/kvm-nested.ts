@@ -204,6 +204,10 @@ export class KvmNested implements NestedHvPort, NestedContext {
       this.log(`H_ENTER_NESTED: ${e.why} -> ${e.status}`);
       return { kind: "done", ret: e.status };
     }
+    if (e.kind === "re-enter") {
+      bump(this.stats.l2ExitsToL1, "0 re-enter");
+      return { kind: "done", ret: 0 };
+    }
     this.stats.enterNested++;
     this.runs.set(v, e.run);
     if (this.l1Tb(v, e.run) >= e.run.hdecExpiry) {
