@@ -16,4 +16,5 @@ export { LpidAllocator } from "./lpid-allocator";
 export { IN_KERNEL_HCALLS } from "./hcalls";
 export type { HcallOutcome, InKernelHcall } from "./hcalls";
 export { KvmError } from "./errors";
+export type { NestedHostResources, NestedHvPort } from "./nested-port";
 export type { KvmErrorCode } from "./errors";

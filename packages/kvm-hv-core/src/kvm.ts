@@ -106,6 +106,13 @@ export class Kvm {
         tableAlloc: this.tableAlloc,
         guestStopTraps: this.host.cpu === "POWER9 DD2.2",
         freeLpid: (l) => this.lpids.free(l),
+        allocLpid: () => {
+          try {
+            return this.lpids.alloc();
+          } catch {
+            return undefined;
+          }
+        },
       },
       opts,
     );

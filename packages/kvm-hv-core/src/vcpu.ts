@@ -28,7 +28,8 @@ export interface VcpuState {
 /** The VM side a vCPU calls back into (implemented by Vm). */
 export interface VcpuHost {
   hcall(v: Vcpu): VhypOutcome;
-  hypervisorInterrupt(v: Vcpu, vector: number): VhypOutcome;
+  /** `srr1`: what HSRR1 would have received (the MSR plus the interrupt's cause bits). */
+  hypervisorInterrupt(v: Vcpu, vector: number, srr1: bigint): VhypOutcome;
 }
 
 export class Vcpu implements CpuView {
@@ -53,7 +54,12 @@ export class Vcpu implements CpuView {
   ) {
     const vhyp: VirtualHypervisor = {
       hcall: () => host.hcall(this),
-      hypervisorInterrupt: (_c, vector) => host.hypervisorInterrupt(this, vector),
+      hypervisorInterrupt: (_c, vector, _s0h, _s0l, srr1Hi, srr1Lo) =>
+        host.hypervisorInterrupt(
+          this,
+          vector,
+          (BigInt(srr1Hi >>> 0) << 32n) | BigInt(srr1Lo >>> 0),
+        ),
     };
     this.cpu = new Cpu({ bus, translator, vhyp, lines, pir: id, darnSeed: 0x5eed + id, log });
   }

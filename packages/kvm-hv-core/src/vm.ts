@@ -48,6 +48,7 @@ import type { HostMemory } from "./host-memory";
 import { HOST_CHUNK_SIZE } from "./host-memory";
 import { Memslots } from "./memslots";
 import type { Memslot } from "./memslots";
+import type { NestedHostResources, NestedHvPort } from "./nested-port";
 import { Vcpu } from "./vcpu";
 import type { VcpuState } from "./vcpu";
 
@@ -71,6 +72,8 @@ export interface VmHost {
   /** POWER9 DD2.2 cannot let a guest `stop` natively: KVM makes it trap (PSSCR[ESL|EC]). */
   readonly guestStopTraps: boolean;
   freeLpid(lpid: number): void;
+  /** Another LPID from the same pool (shadow LPIDs for kvm-nested); undefined if exhausted. */
+  allocLpid?(): number | undefined;
 }
 
 /** What a tracer sees (timestamps are the vCPU's timebase). */
@@ -140,6 +143,7 @@ export class Vm {
   private nestedHv = false;
   private processTable: { dw1: bigint; gtse: boolean } | null = null;
   private irqchip: InKernelIrqchip | null = null;
+  private nested: NestedHvPort | null = null;
   private readonly bus: PhysicalBus;
   private readonly log: (m: string) => void;
   private readonly trace: ((e: VmTraceEvent) => void) | undefined;
@@ -193,7 +197,9 @@ export class Vm {
     }
     this.memslots.set(m);
     if (old !== undefined) {
-      // KVM unmaps the old range; the tree is rebuilt on demand.
+      // KVM unmaps the old range; the tree is rebuilt on demand. Shadow entries kvm-nested
+      // built on that range go too (its rmap).
+      this.nested?.l1RangeUnmapped(old.gpa, old.size);
       this.resetPartitionTree();
     }
   }
@@ -397,6 +403,51 @@ export class Vm {
     return !isGatedByHcallBitmap(nr) || this.enabled.has(nr);
   }
 
+  /** Plug in (or remove) the nested-HV implementation (kvm-nested). */
+  setNestedHv(port: NestedHvPort | null): void {
+    this.nested?.release();
+    this.nested = port;
+  }
+
+  /** The VM runs radix (a process table was registered with LPCR[HR|UPRT]). */
+  get radix(): boolean {
+    return this.processTable !== null;
+  }
+
+  /** Host resources a nested-HV implementation needs (host memory, partition table, LPIDs). */
+  nestedHost(): NestedHostResources {
+    const host = this.host;
+    return {
+      mem: host.mem,
+      partitionTable: host.partitionTable,
+      tableAlloc: host.tableAlloc,
+      allocLpid: () => host.allocLpid?.(),
+      freeLpid: (l) => host.freeLpid(l),
+    };
+  }
+
+  /**
+   * The host address backing guest physical address `gpa`, mapping its 64 KiB page in the
+   * partition-scoped tree first if needed (KVM's kvmppc_book3s_instantiate_page); undefined
+   * when no memslot covers it.
+   */
+  instantiateGuestPage(gpa: number): number | undefined {
+    const slot = this.memslots.find(gpa);
+    if (slot === undefined) return undefined;
+    const page = gpa - (gpa % HOST_CHUNK_SIZE);
+    if (lookupLeaf(this.tree, page) === undefined) {
+      this.mapGuestPage(page);
+      this.statsData.pagesMapped++;
+    }
+    return slot.hostAddr + (gpa - slot.gpa);
+  }
+
+  /** The in-kernel irqchip has an interrupt pending for vCPU `vcpu` (for kvm-nested: an L1
+   *  with one pending is not entered into its L2). */
+  externalPending(vcpu: number): boolean {
+    return this.irqchip?.externalPending(vcpu) ?? false;
+  }
+
   setIrqchip(chip: InKernelIrqchip | null): void {
     this.irqchip = chip;
   }
@@ -433,7 +484,7 @@ export class Vm {
       this.mmu,
       {
         hcall: (vc) => this.hcall(vc),
-        hypervisorInterrupt: (vc, vector) => this.hvInterrupt(vc, vector),
+        hypervisorInterrupt: (vc, vector, srr1) => this.hvInterrupt(vc, vector, srr1),
       },
       lines,
       this.log,
@@ -491,8 +542,27 @@ export class Vm {
   }
 
   private hcall(v: Vcpu): VhypOutcome {
+    if (this.nested?.inL2(v)) return this.nested.l2Hcall(v);
     const nr = Number(v.getGpr(3) & 0xffffffffn);
     if (this.hcallEnabled(nr)) {
+      const nestedOutcome = this.nested?.l1Hcall(v, nr);
+      if (nestedOutcome !== undefined) {
+        this.count(this.statsData.hcallsInKernel, hcallName(nr));
+        switch (nestedOutcome.kind) {
+          case "done":
+          case "yield":
+            // H_ENTER_NESTED leaves the vCPU running the L2: r3 is the L2's then.
+            if (!this.nested?.inL2(v)) v.setGpr(3, BigInt(nestedOutcome.ret));
+            if (nestedOutcome.kind === "yield") return { kind: "exit", reason: "yield" };
+            return { kind: "handled" };
+          case "too-hard":
+            break;
+          default: {
+            const never: never = nestedOutcome;
+            throw new Error(`unknown hcall outcome ${JSON.stringify(never)}`);
+          }
+        }
+      }
       const chipRet = this.irqchip?.hcall?.(v, nr);
       if (chipRet !== undefined) {
         this.count(this.statsData.hcallsInKernel, hcallName(nr));
@@ -543,7 +613,11 @@ export class Vm {
     return { kind: "exit", reason: "papr-hcall" };
   }
 
-  private hvInterrupt(v: Vcpu, vector: number): VhypOutcome {
+  private hvInterrupt(v: Vcpu, vector: number, srr1: bigint): VhypOutcome {
+    if (this.nested?.inL2(v)) {
+      const o = this.nested.l2Interrupt(v, vector, srr1);
+      if (o !== undefined) return o;
+    }
     switch (vector) {
       case 0x980:
         this.statsData.hdecSlices++;
@@ -664,6 +738,10 @@ export class Vm {
       // A running vCPU is preempted by HDEC; a ceded one by the slice budget (its idle time is
       // fast-forwarded to its next timer event, at most one slice).
       v.setSpr(SPR.HDEC, v.cpu.stopped ? -1n : BigInt(HDEC_SLICE));
+      if (this.nested?.inL2(v) && !v.cpu.stopped) {
+        // An L2 also stops at its L1's hdec_expiry.
+        v.setSpr(SPR.HDEC, BigInt(this.nested.sliceHdec(v, HDEC_SLICE)));
+      }
       v.pendingExit = null;
       const r = v.cpu.run(Math.min(remaining, v.cpu.stopped ? HDEC_SLICE : HDEC_SLICE * 4));
       this.roundEnd = Math.max(this.roundEnd, v.cpu.tb);
@@ -726,6 +804,8 @@ export class Vm {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.nested?.release();
+    this.nested = null;
     setPate(this.host.partitionTable, this.lpid, [0, 0, 0, 0]);
     this.mmu.flushLpid(this.lpid);
     for (const v of this.vcpus) v.cpu.dispose();
@@ -734,6 +814,14 @@ export class Vm {
   }
 
   save(): VmState {
+    if (this.vcpus.some((v) => this.nested?.inL2(v) ?? false)) {
+      // The vCPU's registers hold an L2 and the L1's are kept by the nested-HV port, whose
+      // state is not part of VmState yet: refuse rather than save something unrestorable.
+      throw new KvmError(
+        "EBUSY",
+        "a vCPU is running a nested guest (inside H_ENTER_NESTED): save when every vCPU is back in the L1",
+      );
+    }
     const memory: { gpa: number; data: Uint8Array }[] = [];
     for (const s of this.memslots.list()) {
       for (const c of this.host.mem.chunksIn(s.hostAddr, s.size)) {

@@ -21,10 +21,13 @@ import {
   parseQemuSize,
   resolveCaps,
   rtasTokenByValue,
+  H_RPT_INVALIDATE,
 } from "@hvsim/hcall-abi";
 import type { ResolvedCaps } from "@hvsim/hcall-abi";
 import { DEFAULT_HOST, Kvm } from "@hvsim/kvm-hv-core";
 import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
+import { KvmNested } from "@hvsim/kvm-nested";
+import type { NestedStats } from "@hvsim/kvm-nested";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
@@ -104,6 +107,9 @@ export interface PseriesStats {
   runMs: number;
   mips: number;
   hostBytesAllocated: number;
+  /** With cap-nested-hv=on: L2 exits by level and trap, shadow faults, rmap removals and
+   *  invalidations by hcall (kvm-nested). */
+  nested?: NestedStats;
 }
 
 export interface PseriesResult {
@@ -253,6 +259,8 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
 export class PseriesMachineImpl implements PaprMachine {
   private readonly kvm: Kvm;
   readonly vm: Vm;
+  /** kvm-nested on the VM when cap-nested-hv=on. */
+  nested: KvmNested | undefined;
   private readonly ramHost: number;
   private resets = 0;
   private readonly caps: ResolvedCaps;
@@ -314,8 +322,16 @@ export class PseriesMachineImpl implements PaprMachine {
       log: (m) => this.guestError(m),
       ...(tracer !== undefined ? { trace: (e) => tracer.vm(e) } : {}),
     });
-    if (capValue(this.caps, "nested-hv") !== 0) vm.enableCap(KVM_CAP_PPC_NESTED_HV, [1]);
+    if (capValue(this.caps, "nested-hv") !== 0) {
+      // QEMU on KVM: KVM_ENABLE_CAP(PPC_NESTED_HV); hvsim's "KVM" module for it is kvm-nested.
+      vm.enableCap(KVM_CAP_PPC_NESTED_HV, [1]);
+      this.nested = KvmNested.attach(vm, { log: (m) => this.guestError(m) });
+    }
     for (const h of QEMU_ENABLED_AT_INIT_HCALLS) vm.enableCap(KVM_CAP_PPC_ENABLE_HCALL, [h, 1]);
+    // cap-rpt-invalidate=on: kvmppc_enable_h_rpt_invalidate (never on by default: migration).
+    if (capValue(this.caps, "rpt-invalidate") !== 0) {
+      vm.enableCap(KVM_CAP_PPC_ENABLE_HCALL, [H_RPT_INVALIDATE, 1]);
+    }
     vm.setUserMemoryRegion({ slot: 0, gpa: 0, size: this.ramBytes, hostAddr: this.ramHost });
     for (let i = 0; i < this.smp; i++) {
       const v = vm.createVcpu(i);
@@ -546,6 +562,7 @@ export class PseriesMachineImpl implements PaprMachine {
       runMs,
       mips: runMs > 0 ? this.instructions() / (runMs * 1000) : 0,
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
+      ...(this.nested !== undefined ? { nested: this.nested.statistics() } : {}),
     };
   }
 
@@ -807,6 +824,15 @@ export function formatPseriesStats(s: PseriesStats): string {
     `HDSI/HISI        ${s.hdsi}/${s.hisi} (${s.pagesMapped} pages mapped), HDEC slices ${s.hdecSlices}`,
     `MMU              translations=${s.mmu.translations} walks=${s.mmu.walks} walk-reads=${s.mmu.walkReads} tlb=${s.mmu.tlbHits}/${s.mmu.tlbMisses} partition-tlb=${s.mmu.partitionTlbHits}/${s.mmu.partitionTlbMisses} (hits/misses)`,
     `host memory      ${(s.hostBytesAllocated / 1024).toFixed(0)} KiB allocated`,
+    ...(s.nested !== undefined
+      ? [
+          `L2 entries       ${s.nested.enterNested} (errors: ${kv(s.nested.enterNestedErrors)})`,
+          `L2 exits in L0   ${kv(s.nested.l2ExitsInL0)}`,
+          `L2 exits to L1   ${kv(s.nested.l2ExitsToL1)}`,
+          `shadow faults    ${s.nested.shadowFaults} (${s.nested.shadowFaultsReflected} reflected to L1), rmap removals ${s.nested.rmapRemovals}`,
+          `invalidations    ${kv(s.nested.invalidations)}`,
+        ]
+      : []),
     "",
   ].join("\n");
 }

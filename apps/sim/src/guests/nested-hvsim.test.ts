@@ -1,0 +1,76 @@
+// L0 -> L1 -> L2 on hvsim: guests/l1hv with cap-nested-hv=on must print exactly what it prints
+// on QEMU's TCG L0 (l1hv.expected, the QEMU golden), and with cap-rpt-invalidate=on what
+// l1hv-rpt-invalidate.expected says (QEMU refuses that cap under TCG). kvm-nested plays L0.
+//
+// l1hv.invalidate=skip|wrong-lpid|wrong-page break l1hv's page invalidation after each remap
+// on purpose. QEMU's TCG L0 cannot see it (it flushes its whole TLB on every L1<->L2 switch);
+// hvsim's L0 keeps TLB entries and shadow PTEs tagged by shadow LPID across switches, so every
+// l2-page-churn round must see the old page ("stale 8192: FAILED"), and nothing else changes.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runL1hv } from "./l1hv-run";
+import type { L1hvRun } from "./l1hv-run";
+
+const guests = fileURLToPath(new URL("../../guests/", import.meta.url));
+const golden = (name: string) => readFileSync(`${guests}l1hv/${name}`, "utf8");
+const NESTED = "pseries,cap-nested-hv=on";
+const BROKEN = ["skip", "wrong-lpid", "wrong-page"] as const;
+
+function expectedBroken(mode: string): string {
+  return golden("l1hv.expected")
+    .replace(
+      "(fallback)\n",
+      `(fallback)\npage invalidations deliberately broken: l1hv.invalidate=${mode}\n`,
+    )
+    .replace(
+      /new contents in 8192\/8192 doublewords, stale 0: ok/g,
+      "new contents in 0/8192 doublewords, stale 8192: FAILED",
+    )
+    .replace(
+      "[L2.1] page-churn: every remap seen\n[L2.1] EXIT: STATUS=1",
+      "[L2.1] page-churn: FAILED\n[L2.1] EXIT: STATUS=3",
+    )
+    .replace(
+      "l1hv: 6 of 6 L2s succeeded\nEXIT: STATUS=1",
+      "l1hv: 5 of 6 L2s succeeded\nEXIT: STATUS=3",
+    );
+}
+
+const runs = new Map<string, L1hvRun>();
+
+beforeAll(async () => {
+  // The first run also bundles the CLI; the others then go side by side.
+  runs.set("plain", await runL1hv(NESTED));
+  const rest = await Promise.all([
+    runL1hv(`${NESTED},cap-rpt-invalidate=on`),
+    ...BROKEN.map((m) => runL1hv(NESTED, `l1hv.invalidate=${m}`)),
+  ]);
+  runs.set("rpt", rest[0]!);
+  BROKEN.forEach((m, i) => runs.set(m, rest[i + 1]!));
+}, 600_000);
+
+describe("l1hv on hvsim (-M pseries,cap-nested-hv=on -m 512M -smp 1)", () => {
+  it("prints l1hv.expected, QEMU's output, and powers off", () => {
+    const r = runs.get("plain")!;
+    expect(r.errors).toBe("");
+    expect(r.console).toBe(golden("l1hv.expected"));
+    expect(r.status).toBe(0);
+  });
+
+  it("with cap-rpt-invalidate=on invalidates with H_RPT_INVALIDATE (l1hv-rpt-invalidate.expected)", () => {
+    const r = runs.get("rpt")!;
+    expect(r.console).toBe(golden("l1hv-rpt-invalidate.expected"));
+    expect(r.status).toBe(0);
+  });
+});
+
+describe("l1hv with a deliberately broken invalidation, on hvsim", () => {
+  for (const mode of BROKEN) {
+    it(`l1hv.invalidate=${mode}: every page-churn round reports stale data`, () => {
+      const r = runs.get(mode)!;
+      expect(r.console).toBe(expectedBroken(mode));
+      expect(r.status).toBe(0);
+    });
+  }
+});

@@ -1,0 +1,378 @@
+// KvmNested: L0's support for one guest hypervisor (L1 VM), plugged into kvm-hv-core's
+// NestedHvPort. It owns the L1's nested-guest table, the rmap from L1 pages to shadow leaves,
+// and the per-vCPU "running an L2" state; the hcalls and the exit handling live beside it.
+import {
+  H_AUTHORITY,
+  H_COPY_TOFROM_GUEST,
+  H_ENTER_NESTED,
+  H_FUNCTION,
+  H_RPT_INVALIDATE,
+  H_SET_PARTITION_TABLE,
+  H_SUCCESS,
+  H_TLB_INVALIDATE,
+  decideL2RptInvalidate,
+  decodeRptInvalidate,
+  encodeHvGuestState,
+  encodePtRegs,
+  hcallByOpcode,
+} from "@hvsim/hcall-abi";
+import type { HcallOutcome, NestedHostResources, NestedHvPort, Vcpu, Vm } from "@hvsim/kvm-hv-core";
+import { unmapPage } from "@hvsim/radix-mmu";
+import type { NestedContext, NestedStats } from "./context";
+import { bump, hex } from "./context";
+import { hCopyTofromGuest } from "./h-copy-tofrom-guest";
+import type { L2Run } from "./h-enter-nested";
+import { hEnterNested } from "./h-enter-nested";
+import { hRptInvalidate } from "./h-rpt-invalidate";
+import { hSetPartitionTable } from "./h-set-partition-table";
+import { hTlbInvalidate } from "./h-tlb-invalidate";
+import { restoreL1, saveL2 } from "./l2-state";
+import type { NestedGuest } from "./nested-guests";
+import { NestedGuests, PRTB_MASK, ptcrEntries } from "./nested-guests";
+import { DSISR_SRR1_MATCH_64S, HFSCR_INTR_CAUSE, SPR } from "./registers";
+import { L0_PAGE_SHIFT, shadowPageFault } from "./shadow-page-fault";
+
+type Outcome = { kind: "handled" } | { kind: "exit"; reason: string };
+
+const L0_PAGE = 2 ** L0_PAGE_SHIFT;
+
+export interface KvmNestedOptions {
+  /** Guest errors and reflected-fault notes (for --trace). */
+  log?: (message: string) => void;
+}
+
+export class KvmNested implements NestedHvPort, NestedContext {
+  readonly host: NestedHostResources;
+  readonly guests: NestedGuests;
+  l1Ptcr = 0n;
+  readonly stats: NestedStats = {
+    l2ExitsInL0: {},
+    l2ExitsToL1: {},
+    shadowFaults: 0,
+    shadowFaultsReflected: 0,
+    rmapRemovals: 0,
+    invalidations: {},
+    enterNested: 0,
+    enterNestedErrors: {},
+  };
+  /** L1 guest-physical 64 KiB page -> shadow leaves built on it ("l1Lpid:nGpaPage"). */
+  private readonly rmap = new Map<number, Set<string>>();
+  private readonly runs = new Map<Vcpu, L2Run>();
+  private readonly log: (m: string) => void;
+
+  constructor(
+    readonly vm: Vm,
+    opts: KvmNestedOptions = {},
+  ) {
+    this.host = vm.nestedHost();
+    this.log = opts.log ?? (() => {});
+    this.guests = new NestedGuests(this.host, (g) => this.rmapDropGuest(g));
+  }
+
+  /** Create and plug into `vm` (Vm.setNestedHv). */
+  static attach(vm: Vm, opts: KvmNestedOptions = {}): KvmNested {
+    const n = new KvmNested(vm, opts);
+    vm.setNestedHv(n);
+    return n;
+  }
+
+  // --- NestedContext ------------------------------------------------------------------------
+
+  nestingEnabled(): boolean {
+    return this.vm.nestedHvEnabled && this.vm.radix;
+  }
+
+  readL1(gpa: bigint, len: number): Uint8Array | undefined {
+    if (gpa < 0n || gpa + BigInt(len) > 2n ** 52n || len < 0) return undefined;
+    return this.vm.readGuest(Number(gpa), len);
+  }
+
+  writeL1(gpa: bigint, data: Uint8Array): boolean {
+    if (gpa < 0n || gpa + BigInt(data.length) > 2n ** 52n) return false;
+    return this.vm.writeGuest(Number(gpa), data);
+  }
+
+  updatePtblCache(g: NestedGuest): void {
+    let dw0 = 0n;
+    let dw1 = 0n;
+    if (this.l1Ptcr !== 0n && g.l1Lpid < ptcrEntries(this.l1Ptcr)) {
+      const b = this.readL1((this.l1Ptcr & PRTB_MASK) + BigInt(g.l1Lpid) * 16n, 16);
+      if (b !== undefined) {
+        const dv = new DataView(b.buffer, b.byteOffset, 16);
+        dw0 = dv.getBigUint64(0, false);
+        dw1 = dv.getBigUint64(8, false);
+      }
+    }
+    g.l1GrToHr = dw0;
+    g.processTable = dw1;
+    this.guests.writeShadowPate(g);
+    this.vm.mmu.flushLpid(g.shadowLpid);
+  }
+
+  invalidateShadowRange(g: NestedGuest, start: number, end: number): void {
+    const first = start - (start % L0_PAGE);
+    for (let page = first; page < end; page += L0_PAGE) {
+      const l1Page = g.shadow.get(page);
+      if (l1Page !== undefined) {
+        unmapPage(g.shadowTree, page);
+        g.shadow.delete(page);
+        this.rmap.get(l1Page)?.delete(`${g.l1Lpid}:${page}`);
+      }
+      this.vm.mmu.invalidate({
+        ric: "tlb",
+        scope: "partition",
+        target: { is: "va", lpid: g.shadowLpid, pid: 0, addr: page, pageShift: L0_PAGE_SHIFT },
+      });
+      if (end - first > 64 * L0_PAGE) {
+        // A big range: cheaper to drop everything of the shadow LPID.
+        this.dropShadow(g);
+        return;
+      }
+    }
+  }
+
+  dropShadow(g: NestedGuest): void {
+    this.guests.clearShadow(g);
+    this.vm.mmu.flushLpid(g.shadowLpid);
+  }
+
+  flushNested(g: NestedGuest): void {
+    this.dropShadow(g);
+    this.updatePtblCache(g);
+    if (g.l1GrToHr === 0n) this.guests.remove(g);
+  }
+
+  // --- rmap -----------------------------------------------------------------------------------
+
+  private rmapAdd(l1Page: number, g: NestedGuest, nPage: number): void {
+    let s = this.rmap.get(l1Page);
+    if (s === undefined) this.rmap.set(l1Page, (s = new Set()));
+    s.add(`${g.l1Lpid}:${nPage}`);
+  }
+
+  private rmapDropGuest(g: NestedGuest): void {
+    for (const [nPage, l1Page] of g.shadow) this.rmap.get(l1Page)?.delete(`${g.l1Lpid}:${nPage}`);
+  }
+
+  /** Shadow leaves built on L1 page `l1Page` (for tests and --stats). */
+  rmapEntries(l1Page: number): string[] {
+    return [...(this.rmap.get(l1Page) ?? [])].sort();
+  }
+
+  l1RangeUnmapped(gpa: number, size: number): void {
+    const first = gpa - (gpa % L0_PAGE);
+    for (let page = first; page < gpa + size; page += L0_PAGE) {
+      const set = this.rmap.get(page);
+      if (set === undefined) continue;
+      for (const key of [...set]) {
+        const [lpid, nPage] = key.split(":").map(Number) as [number, number];
+        const g = this.guests.list().find((x) => x.l1Lpid === lpid);
+        // Entries whose leaf was since rebuilt on another L1 page are stale: skipped.
+        if (g !== undefined && g.shadow.get(nPage) === page) {
+          this.invalidateShadowRange(g, nPage, nPage + L0_PAGE);
+          this.stats.rmapRemovals++;
+        }
+      }
+      this.rmap.delete(page);
+    }
+  }
+
+  // --- hcalls from the L1 -------------------------------------------------------------------
+
+  l1Hcall(v: Vcpu, nr: number): HcallOutcome | undefined {
+    switch (nr) {
+      case H_SET_PARTITION_TABLE:
+        return { kind: "done", ret: hSetPartitionTable(this, v.getGpr(4)) };
+      case H_ENTER_NESTED:
+        return this.enterNested(v);
+      case H_TLB_INVALIDATE:
+        return { kind: "done", ret: hTlbInvalidate(this, v.getGpr(4), v.getGpr(5), v.getGpr(6)) };
+      case H_COPY_TOFROM_GUEST:
+        return { kind: "done", ret: hCopyTofromGuest(this, v) };
+      case H_RPT_INVALIDATE:
+        return hRptInvalidate(this, v);
+      default:
+        return undefined;
+    }
+  }
+
+  private enterNested(v: Vcpu): HcallOutcome {
+    if (!this.nestingEnabled()) return { kind: "done", ret: H_FUNCTION };
+    const e = hEnterNested(this, v);
+    if (e.kind === "error") {
+      bump(this.stats.enterNestedErrors, String(e.status));
+      this.log(`H_ENTER_NESTED: ${e.why} -> ${e.status}`);
+      return { kind: "done", ret: e.status };
+    }
+    if (e.kind === "re-enter") {
+      bump(this.stats.l2ExitsToL1, "0 re-enter");
+      return { kind: "done", ret: 0 };
+    }
+    this.stats.enterNested++;
+    this.runs.set(v, e.run);
+    if (this.l1Tb(v, e.run) >= e.run.hdecExpiry) {
+      // The L1's time limit has passed already: back at once with HDEC (0x1980 -> 0x980).
+      const ret = this.exitToL1(v, e.run, 0x980, v.pc, v.msr);
+      return { kind: "done", ret };
+    }
+    return { kind: "done", ret: H_SUCCESS };
+  }
+
+  // --- the vCPU while it runs an L2 ----------------------------------------------------------
+
+  inL2(v: Vcpu): boolean {
+    return this.runs.has(v);
+  }
+
+  /** The L1's timebase now (the L2 runs with the L1's plus its tb_offset). */
+  private l1Tb(v: Vcpu, run: L2Run): number {
+    return v.cpu.tb - (v.cpu.tbOffset - run.saved.tbOffset);
+  }
+
+  sliceHdec(v: Vcpu, slice: number): number {
+    const run = this.runs.get(v);
+    if (run === undefined) return slice;
+    const left = run.hdecExpiry - this.l1Tb(v, run);
+    return Math.max(0, Math.min(slice, left - 1));
+  }
+
+  l2Hcall(v: Vcpu): Outcome {
+    const run = this.runs.get(v)!;
+    const nr = Number(v.getGpr(3) & 0xffffffffn);
+    if (nr === H_RPT_INVALIDATE) {
+      const args: bigint[] = [];
+      for (let r = 4; r <= 9; r++) args.push(v.getGpr(r));
+      const o = decideL2RptInvalidate(decodeRptInvalidate(args));
+      if (o.kind === "process-scoped") {
+        // kvmppc_nested_h_rpt_invalidate: a GTSE=0 L2's own flush, done on its shadow LPID.
+        if (o.flushes.length > 0) {
+          this.vm.mmu.flushPid(run.guest.shadowLpid, Number(o.pid & 0xffffffffn));
+        }
+        v.setGpr(3, BigInt(o.status));
+        bump(this.stats.l2ExitsInL0, "0xc00 H_RPT_INVALIDATE");
+        return { kind: "handled" };
+      }
+    }
+    // Every other hcall is the L1's: pt_regs.nip is past the sc, as HSRR0 would be.
+    this.exitToL1(v, run, 0xc00, v.pc, v.msr, hcallByOpcode(nr)?.name);
+    return { kind: "handled" };
+  }
+
+  l2Interrupt(v: Vcpu, vector: number, srr1: bigint): Outcome | undefined {
+    const run = this.runs.get(v)!;
+    const nip = v.pc;
+    switch (vector) {
+      case 0x980:
+        if (this.l1Tb(v, run) >= run.hdecExpiry) {
+          // NESTED_HV_DECREMENTER (0x1980): the L1's time limit, reflected as 0x980.
+          this.exitToL1(v, run, 0x980, nip, srr1);
+          return { kind: "handled" };
+        }
+        bump(this.stats.l2ExitsInL0, "0x980 L0 HDEC");
+        return undefined; // L0's own slice: the L2 stays loaded, resumed next slice
+      case 0xe00:
+      case 0xe20:
+        return this.nestedPageFault(v, run, vector, nip, srr1);
+      case 0xe80:
+      case 0xea0:
+        bump(this.stats.l2ExitsInL0, hex(vector));
+        return { kind: "handled" };
+      case 0xf80: {
+        const hfscr = v.getSpr(SPR.HFSCR);
+        const cause = (hfscr & HFSCR_INTR_CAUSE) >> 56n;
+        const bit = cause < 64n ? 1n << cause : 0n;
+        const l0Permits = (run.saved.sprs[SPR.HFSCR]! & bit) !== 0n;
+        if (l0Permits && (run.nestedHfscr & bit) === 0n) {
+          // The L1 disabled it for its L2: the L1's business.
+          run.hv.hfscr = (run.hv.hfscr & ~HFSCR_INTR_CAUSE) | (hfscr & HFSCR_INTR_CAUSE);
+          this.exitToL1(v, run, 0xf80, nip, srr1);
+        } else {
+          // A facility L0 does not let the L1 have: the L1 sees an emulation assist (HEAI).
+          // hvsim's CPU leaves HEIR as it was here (Linux fetches the instruction).
+          run.hv.heir = v.getSpr(SPR.HEIR);
+          this.exitToL1(v, run, 0xe40, nip, srr1);
+        }
+        return { kind: "handled" };
+      }
+      case 0xe40:
+        run.hv.heir = v.getSpr(SPR.HEIR);
+        this.exitToL1(v, run, 0xe40, nip, srr1);
+        return { kind: "handled" };
+      default:
+        this.exitToL1(v, run, vector, nip, srr1);
+        return { kind: "handled" };
+    }
+  }
+
+  private nestedPageFault(
+    v: Vcpu,
+    run: L2Run,
+    vector: 0xe00 | 0xe20,
+    nip: bigint,
+    srr1: bigint,
+  ): Outcome {
+    this.stats.shadowFaults++;
+    const hdar = v.getSpr(SPR.HDAR);
+    const hdsisr = vector === 0xe00 ? v.getSpr(SPR.HDSISR) : srr1 & DSISR_SRR1_MATCH_64S;
+    const asdr = v.getSpr(SPR.ASDR);
+    const f = shadowPageFault(this, run.guest, { vector, hdar, hdsisr, asdr }, (l1p, g, np) =>
+      this.rmapAdd(l1p, g, np),
+    );
+    if (f.kind === "resume") {
+      bump(this.stats.l2ExitsInL0, `${hex(vector)} shadow fault`);
+      return { kind: "handled" };
+    }
+    this.stats.shadowFaultsReflected++;
+    if (vector === 0xe00) {
+      run.hv.hdar = hdar;
+      run.hv.hdsisr = f.hdsisr;
+      run.hv.asdr = f.asdr;
+      this.exitToL1(v, run, 0xe00, nip, srr1);
+    } else {
+      run.hv.asdr = f.asdr;
+      this.exitToL1(v, run, 0xe20, nip, (srr1 & ~DSISR_SRR1_MATCH_64S) | f.srr1Bits);
+    }
+    return { kind: "handled" };
+  }
+
+  /**
+   * Leave the L2: save its state into the structs, restore the L1, write both structs back
+   * into L1 memory and put the trap (or H_AUTHORITY) in the L1's r3. Returns that r3.
+   */
+  private exitToL1(
+    v: Vcpu,
+    run: L2Run,
+    trap: number,
+    nip: bigint,
+    msr: bigint,
+    what?: string,
+  ): number {
+    bump(this.stats.l2ExitsToL1, what === undefined ? hex(trap) : `${hex(trap)} ${what}`);
+    saveL2(v, run.hv, run.regs, nip, msr);
+    const purrDelta = run.hv.purr - run.purrAtEntry;
+    const spurrDelta = run.hv.spurr - run.spurrAtEntry;
+    restoreL1(v, run.saved, purrDelta, spurrDelta);
+    this.runs.delete(v);
+    this.guests.put(run.guest);
+    const ok =
+      this.writeL1(run.hvAddr, encodeHvGuestState(run.hv, run.endian)) &&
+      this.writeL1(run.regsAddr, encodePtRegs(run.regs, run.endian));
+    const r3 = ok ? trap : H_AUTHORITY;
+    v.setGpr(3, BigInt(r3));
+    return r3;
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------
+
+  release(): void {
+    this.runs.clear();
+    this.guests.releaseAll();
+    this.rmap.clear();
+    this.l1Ptcr = 0n;
+  }
+
+  /** Statistics for --stats (a copy). */
+  statistics(): NestedStats {
+    return structuredClone(this.stats);
+  }
+}
