@@ -3,7 +3,7 @@
 // The CLI and every @hvsim package it uses are bundled into one file with esbuild (about a
 // tenth of a second) whenever a source file is newer than the bundle, then run in this process.
 // This keeps start-up well under a second; `pnpm build` still produces the published dist/.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -36,7 +36,8 @@ if (stale) {
     format: "esm",
     target: "node20",
     conditions: ["@hvsim/source"],
-    outfile: bundle,
+    // Built beside the bundle and renamed over it, so concurrent runs never see half a file.
+    outfile: `${bundle}.${process.pid}.tmp`,
     sourcemap: "inline",
     logLevel: "warning",
     banner: {

@@ -22,51 +22,79 @@ type DemoStep = {
 // The main job (`pnpm demo`). Each step runs a real hvsim command in this process; the demo fails
 // if any step ends with a status other than the one it expects. Steps for the machines arrive
 // with the issues that build them.
-export const DEMO_STEPS: readonly DemoStep[] = [
-  {
-    title: "The pseries machine boots real ppc64 guest programs, one after another",
-    why: "each prints exactly what QEMU's pseries prints for the same image (its .expected golden)",
-    guests: true,
-  },
-  {
-    title: "The nested-HV ABI: what an L1 hypervisor calls to run an L2 vCPU",
-    why: "H_ENTER_NESTED passes the L2's whole state in hv_guest_state + pt_regs on every entry",
-    argv: ["abi", "hcall", "H_ENTER_NESTED"],
-  },
-  {
-    title: "Capabilities are explicit machine options, with defaults fixed by the machine version",
-    why: "cap-rpt-invalidate is never on by default; H_RPT_INVALIDATE is advertised only with it",
-    argv: ["abi", "caps", "pseries-9.0,cap-nested-hv=on,cap-rpt-invalidate=on"],
-  },
-  {
-    title: "Migration refuses a destination that cannot honour the source's caps",
-    why: "a guest using H_RPT_INVALIDATE must not land on a host without it (seed 1)",
-    argv: [
-      "abi",
-      "caps",
-      "pseries-9.0,cap-nested-hv=on,cap-rpt-invalidate=on",
-      "--migrate-to",
-      "pseries-9.0,cap-nested-hv=on",
-    ],
-    expectStatus: 1,
-  },
-  {
-    title: "arm64: a guest discovers its hypervisor's services without probing blindly",
-    why: "conduit from the device tree's /psci, then PSCI, SMCCC, vendor UID and feature bitmap",
-    argv: ["run", "-M", "arm64-virt,host=kvm,apf=on", "--guest", "discovery"],
-  },
-  {
-    title: "arm64: a paravirtual async page fault lets the guest run another task meanwhile",
-    why: "the service is found through the vendor hypervisor feature bitmap, never by trying it",
-    argv: ["run", "-M", "arm64-virt,host=kvm,apf=on", "--guest", "apf"],
-  },
-  {
-    title: "arm64: with no hypervisor, a careless guest that issues HVC anyway is killed",
-    why: "why discovery must never probe: HVC is UNDEFINED when nothing said a conduit exists",
-    argv: ["run", "-M", "arm64-virt,host=none,psci=off", "--guest", "blind-probe"],
-    expectStatus: 1,
-  },
-];
+export function demoSteps(guests: string): readonly DemoStep[] {
+  const l1hv = [
+    "-kernel",
+    `${guests}/l1hv/l1hv.elf`,
+    "-initrd",
+    `${guests}/l1hv/l1hv.initrd`,
+    "-m",
+    "512M",
+    "-smp",
+    "1",
+  ];
+  return [
+    {
+      title: "The pseries machine boots real ppc64 guest programs, one after another",
+      why: "each prints exactly what QEMU's pseries prints for the same image (its .expected golden)",
+      guests: true,
+    },
+    {
+      title: "The nested-HV ABI: what an L1 hypervisor calls to run an L2 vCPU",
+      why: "H_ENTER_NESTED passes the L2's whole state in hv_guest_state + pt_regs on every entry",
+      argv: ["abi", "hcall", "H_ENTER_NESTED"],
+    },
+    {
+      title:
+        "Capabilities are explicit machine options, with defaults fixed by the machine version",
+      why: "cap-rpt-invalidate is never on by default; H_RPT_INVALIDATE is advertised only with it",
+      argv: ["abi", "caps", "pseries-9.0,cap-nested-hv=on,cap-rpt-invalidate=on"],
+    },
+    {
+      title: "Migration refuses a destination that cannot honour the source's caps",
+      why: "a guest using H_RPT_INVALIDATE must not land on a host without it (seed 1)",
+      argv: [
+        "abi",
+        "caps",
+        "pseries-9.0,cap-nested-hv=on,cap-rpt-invalidate=on",
+        "--migrate-to",
+        "pseries-9.0,cap-nested-hv=on",
+      ],
+      expectStatus: 1,
+    },
+    {
+      title: "L0 -> L1 -> L2: a hypervisor in machine code runs six nested guests on hvsim's L0",
+      why: "l1hv uses H_SET_PARTITION_TABLE / H_ENTER_NESTED; without hcall-rpt-invalidate it falls back to H_TLB_INVALIDATE",
+      argv: ["run", "-M", "pseries,cap-nested-hv=on", ...l1hv, "--stats"],
+    },
+    {
+      title: "The same with cap-rpt-invalidate=on: the L1 finds hcall-rpt-invalidate and uses it",
+      why: "advertised in ibm,hypertas-functions only because the cap is on (never by default)",
+      argv: ["run", "-M", "pseries,cap-nested-hv=on,cap-rpt-invalidate=on", ...l1hv],
+    },
+    {
+      title: "A deliberately missing invalidation: QEMU cannot see it, hvsim's tagged TLB does",
+      why: "l1hv.invalidate=skip remaps an L2 page without invalidating; L2.1 reads stale data",
+      argv: ["run", "-M", "pseries,cap-nested-hv=on", ...l1hv, "-append", "l1hv.invalidate=skip"],
+    },
+    {
+      title: "arm64: a guest discovers its hypervisor's services without probing blindly",
+      why: "conduit from the device tree's /psci, then PSCI, SMCCC, vendor UID and feature bitmap",
+      argv: ["run", "-M", "arm64-virt,host=kvm,apf=on", "--guest", "discovery"],
+    },
+    {
+      title: "arm64: a paravirtual async page fault lets the guest run another task meanwhile",
+      why: "the service is found through the vendor hypervisor feature bitmap, never by trying it",
+      argv: ["run", "-M", "arm64-virt,host=kvm,apf=on", "--guest", "apf"],
+    },
+    {
+      title: "arm64: with no hypervisor, a careless guest that issues HVC anyway is killed",
+      why: "why discovery must never probe: HVC is UNDEFINED when nothing said a conduit exists",
+      argv: ["run", "-M", "arm64-virt,host=none,psci=off", "--guest", "blind-probe"],
+      expectStatus: 1,
+    },
+  ];
+}
 
 export const registerDemo: RegisterCommand = (program, { io, run, setExit }) => {
   program
@@ -74,6 +102,7 @@ export const registerDemo: RegisterCommand = (program, { io, run, setExit }) => 
     .description("run hvsim's default demo (each step is an hvsim command)")
     .action(async () => {
       let failed = 0;
+      const DEMO_STEPS = demoSteps(guestsDir());
       for (const [i, step] of DEMO_STEPS.entries()) {
         io.out(`\n== ${i + 1}/${DEMO_STEPS.length}  ${step.title}\n`);
         if ("guests" in step) {
