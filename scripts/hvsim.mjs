@@ -44,5 +44,6 @@ if (stale) {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
   });
+  renameSync(`${bundle}.${process.pid}.tmp`, bundle);
 }
 await import(pathToFileURL(bundle).href);
