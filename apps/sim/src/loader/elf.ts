@@ -54,11 +54,13 @@ export function isElf(bytes: Uint8Array): boolean {
 }
 
 /** Parse an ELF64 PowerPC executable. `name` is used in error messages. */
-export function parseElf(bytes: Uint8Array, name = "file"): ElfImage {
+export function parseElf(
+  bytes: Uint8Array,
+  name = "file",
+  rawImageHint = "pass --load ADDR for a raw image",
+): ElfImage {
   if (!isElf(bytes))
-    throw new ElfError(
-      `${name}: not an ELF file (no \\x7fELF magic); pass --load ADDR for a raw image`,
-    );
+    throw new ElfError(`${name}: not an ELF file (no \\x7fELF magic); ${rawImageHint}`);
   if (bytes.length < 64)
     throw new ElfError(`${name}: truncated ELF header (${bytes.length} bytes)`);
   if (bytes[4] !== 2)

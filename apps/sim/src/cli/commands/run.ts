@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { arm64Virt } from "../../machines/arm64-virt";
-import { pseries } from "../../machines/pseries";
+import { arm64Virt, type Arm64VirtRunRequest } from "../../machines/arm64-virt";
+import { pseries, type PseriesRunIo, type PseriesRunRequest } from "../../machines/pseries";
 import type { RegisterCommand } from "../command";
 import { UsageError } from "../io";
 
@@ -9,33 +9,12 @@ import { UsageError } from "../io";
 // type (the `-M` text before the first comma) picks a family from MACHINE_FAMILIES; the family
 // parses its own properties and runs. Adding a machine is one entry in that table.
 
-/** The `hvsim run` options, handed to the family unparsed (it says which it understands). */
-export interface RunRequest {
-  /** The whole `-M` text, e.g. `arm64-virt,host=kvm,apf=on`. */
-  readonly machine: string;
-  readonly guest?: string;
-  readonly migrateTo?: string;
-  readonly dumpDtb?: string;
-  // pseries (QEMU's option names)
-  readonly memory?: string;
-  readonly smp?: string;
-  readonly kernel?: string;
-  readonly initrd?: string;
-  readonly append?: string;
-  readonly bios?: string;
-  readonly maxInsns?: string;
-  readonly seed?: string;
-  readonly stats?: boolean;
-  readonly trace?: string;
-  readonly noReboot?: boolean;
-  readonly guestErrors?: boolean;
-}
+/** The `hvsim run` options, handed to the family unparsed (it says which it understands):
+ *  the union of what each family takes. */
+export interface RunRequest extends Arm64VirtRunRequest, PseriesRunRequest {}
 
 /** Where a family streams output while it runs (a guest console, hvsim's messages). */
-export interface RunIo {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type RunIo = PseriesRunIo;
 
 /** How a family answered: ran (lines, status), a DTB to write, or a user-facing error. */
 export type RunOutcome =

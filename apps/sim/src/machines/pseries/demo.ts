@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GUEST_PROGRAMS } from "../../guests/programs";
-import { runPseries } from "./machine";
+import { formatCounts, runPseries } from "./machine";
 import type { PseriesResult } from "./machine";
 
 export interface DemoProgramResult {
@@ -15,13 +15,7 @@ export interface DemoProgramResult {
   matchesQemu: boolean | undefined;
 }
 
-const kv = (r: Record<string, number>): string =>
-  Object.keys(r).length === 0
-    ? "-"
-    : Object.entries(r)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => `${k}=${v}`)
-        .join(" ");
+const kv = formatCounts;
 
 /**
  * Run every program of GUEST_PROGRAMS from `guestsDir` (apps/sim/guests) with its -smp and

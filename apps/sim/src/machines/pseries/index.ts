@@ -5,8 +5,6 @@ export type { DtDifference } from "./dt-allow-list";
 export type { PseriesOptions, PseriesOutput, PseriesResult, PseriesStats } from "./machine";
 export { pseriesDeviceTree, pseriesFdt, VTY_REG, TIMEBASE_FREQUENCY } from "./device-tree";
 export type { PseriesDtConfig } from "./device-tree";
-export { ElfError, parseElf64 } from "./elf";
-export type { ElfImage, ElfSegment } from "./elf";
 export { ChromeTrace } from "./trace";
 export { runGuestDemo } from "./demo";
 export type { DemoProgramResult } from "./demo";

@@ -31,8 +31,7 @@ import type { NestedStats } from "@hvsim/kvm-nested";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
-import { ElfError, parseElf64 } from "./elf";
-import type { ElfImage } from "./elf";
+import { ElfError, parseElf, type ElfImage } from "../../loader/elf";
 import { handlePaprHcall } from "./papr";
 import { ChromeTrace } from "./trace";
 import type { PaprMachine, PaprResult } from "./papr";
@@ -392,7 +391,7 @@ export class PseriesMachineImpl implements PaprMachine {
       const bytes = this.read(this.o.kernel, "-kernel");
       let elf: ElfImage;
       try {
-        elf = parseElf64(bytes, this.o.kernel);
+        elf = parseElf(bytes, `-kernel ${this.o.kernel}`, "a raw image goes to -bios");
       } catch (e) {
         if (e instanceof ElfError) throw new ConfigError(e.message);
         throw e;
@@ -400,10 +399,10 @@ export class PseriesMachineImpl implements PaprMachine {
       for (const s of elf.segments) {
         // QEMU's rule: (vaddr & 0x0fffffff) + the load address.
         const at = Number(s.vaddr & 0x0fffffffn) + KERNEL_LOAD_ADDR;
-        const img = new Uint8Array(s.memsz);
+        const img = new Uint8Array(s.memSize);
         img.set(s.data);
         this.write(at, img, `-kernel segment at 0x${s.vaddr.toString(16)}`);
-        kernelEnd = Math.max(kernelEnd, at + s.memsz);
+        kernelEnd = Math.max(kernelEnd, at + s.memSize);
       }
       this.dt.kernel = {
         addr: KERNEL_LOAD_ADDR,
@@ -806,14 +805,18 @@ export class PseriesMachineImpl implements PaprMachine {
 }
 
 /** `--stats` as text: one line per figure, stable order (for the CLI and the demo). */
+/** Counters as `name=n name=n` sorted by name, or `-` when there are none. */
+export function formatCounts(r: Record<string, number>): string {
+  return Object.keys(r).length === 0
+    ? "-"
+    : Object.entries(r)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+}
+
 export function formatPseriesStats(s: PseriesStats): string {
-  const kv = (r: Record<string, number>): string =>
-    Object.keys(r).length === 0
-      ? "-"
-      : Object.entries(r)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([k, v]) => `${k}=${v}`)
-          .join(" ");
+  const kv = formatCounts;
   return [
     `instructions     ${s.instructions}`,
     `MIPS             ${s.mips.toFixed(1)} (${s.runMs.toFixed(0)} ms running, ${s.startupMs.toFixed(1)} ms to the first instruction)`,
