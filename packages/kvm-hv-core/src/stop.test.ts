@@ -1,6 +1,7 @@
 import { SPR } from "@hvsim/ppc-isa";
 import { describe, expect, it } from "vitest";
 import type { HostModel } from "./kvm";
+import { HDEC_SLICE } from "./vm";
 import { I, vmWith } from "./test-guest";
 
 const STOP = 0x4c0002e4;
@@ -8,10 +9,10 @@ const DD22: HostModel = { cpu: "POWER9 DD2.2", rptInvalidate: false, nestedHv: t
 const DD23: HostModel = { cpu: "POWER9 DD2.3", rptInvalidate: true, nestedHv: true };
 
 /** A guest that sets DEC, executes `stop` with MSR[EE]=0, then counts and reads the TB. */
-function runStopGuest(host: HostModel) {
+function runStopGuest(host: HostModel, decHigh = 1) {
   const t = vmWith(
     [
-      I.lis(4, 1), // DEC = 0x10000
+      I.lis(4, decHigh), // DEC = decHigh << 16
       0x7c9603a6, // mtdec r4
       STOP,
       I.li(9, 1),
@@ -23,7 +24,7 @@ function runStopGuest(host: HostModel) {
     0x100,
     { host },
   );
-  const exit = t.vm.run(300_000);
+  const exit = t.vm.run(300_000 * decHigh);
   const v = t.v;
   return {
     exit: exit.kind,
@@ -51,6 +52,16 @@ describe("guest stop on POWER9 DD2.2 (emulated) and DD2.3 (native)", () => {
     expect(guestA.r9).toBe(1n);
     expect(guestA.r11).toBe(1n);
     expect(guestA.r10).toBeGreaterThanOrEqual(0x10000n);
+  });
+
+  it("sleeps through the host's HDEC time slices: only the guest's own events wake it", () => {
+    // DEC fires 64 slices after the stop; the host preempts the idle vCPU at every slice end.
+    const a = runStopGuest(DD22, 64);
+    const b = runStopGuest(DD23, 64);
+    expect(a.r10).toBeGreaterThanOrEqual(BigInt(64 * HDEC_SLICE));
+    const { stopsEmulated: _a, ...guestA } = a;
+    const { stopsEmulated: _b, ...guestB } = b;
+    expect(guestA).toEqual(guestB);
   });
 
   it("keeps the trap bits in the hypervisor's half of PSSCR, invisible to the guest", () => {

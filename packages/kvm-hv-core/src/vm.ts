@@ -622,6 +622,13 @@ export class Vm {
       case 0x980:
         this.statsData.hdecSlices++;
         v.pendingExit = null;
+        if (v.cpu.stopWokenByHdecOnly) {
+          // The slice ended while the guest idled in `stop` (native or emulated): only the
+          // host's timer woke it, so it goes back to sleep rather than resume early. Guests see
+          // wake-ups from their own events only, whatever the host revision and slice length.
+          v.cpu.stopWokenByHdecOnly = false;
+          v.cpu.stopped = true;
+        }
         return { kind: "exit", reason: "hdec" };
       case 0xe00:
       case 0xe20:

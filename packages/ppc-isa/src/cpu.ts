@@ -222,6 +222,12 @@ export class Cpu implements CpuView {
   lastHeaiPrivileged = false;
   /** Thread is in `stop` (or a legacy nap). */
   stopped = false;
+  /**
+   * The last wake-up from an EC=0 `stop` had no cause but the hypervisor decrementer. A
+   * hypervisor that preempts an idle guest this way puts the thread back to sleep, so that the
+   * guest never sees its host's time slicing.
+   */
+  stopWokenByHdecOnly = false;
   private stopEc = false;
 
   readonly pir: number;
@@ -1096,8 +1102,10 @@ export class Cpu implements CpuView {
         this.interruptAt(0x100, reason | SRR1_WAKE_NOLOSS, this.pcHi, this.pcLo);
         return true;
       }
-      if (!(ext || decPending || this.hdecPending || this.hvDoorbell || dbell || hvi)) return false;
+      const guestVisible = ext || decPending || this.hvDoorbell || dbell || hvi;
+      if (!(guestVisible || this.hdecPending)) return false;
       this.stopped = false;
+      this.stopWokenByHdecOnly = !guestVisible;
     }
 
     if (this.hdecPending && lpcrLo & LPCR_HDICE && (ee || !hvState)) {

@@ -14,6 +14,7 @@ it("the demo boots every guest program and each matches its QEMU golden", () => 
     ["cede", true, 0],
     ["radix", true, 0],
     ["smp", true, 0],
+    ["stop", true, 0],
   ]);
   expect(text).toMatch(/=== hello \(-smp 2\)/);
   expect(text).toMatch(

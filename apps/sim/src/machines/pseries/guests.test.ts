@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describeWithPeers } from "@hvsim/internal-peers";
 import { describe, expect, it } from "vitest";
-import { GUEST_PROGRAMS } from "../../guests/programs";
+import { GUEST_PROGRAMS, hvsimExpected } from "../../guests/programs";
 import { runOnQemu } from "../../guests/qemu-peer";
 import { runPseries } from "./machine";
 
@@ -25,7 +25,7 @@ describe("guest programs on hvsim's pseries match their QEMU goldens", () => {
         { console: (s) => (console += s), error: (s) => (errors += s) },
       );
       expect({ console, errors, status: r.status, reason: r.reason }).toEqual({
-        console: readFileSync(`${guests}${p.name}/${p.name}.expected`, "utf8"),
+        console: hvsimExpected(p, readFileSync(`${guests}${p.name}/${p.name}.expected`, "utf8")),
         errors: "",
         status: 0,
         reason: "power-off",
@@ -56,5 +56,30 @@ describeWithPeers(["qemu-system-ppc64"], "l1hv without cap-nested-hv, on hvsim a
       status: 0,
     });
     expect(console).toContain("l1hv: L0 offers no nested HV");
+  });
+});
+
+describe("guest stop: the same guest on a POWER9 DD2.2 and a DD2.3 host", () => {
+  const run = (cpu: "POWER9 DD2.2" | "POWER9 DD2.3") => {
+    let console = "";
+    const r = runPseries(
+      {
+        kernel: `${guests}stop/stop.elf`,
+        memory: "512M",
+        host: { cpu, rptInvalidate: true, nestedHv: true },
+      },
+      { console: (s) => (console += s), error: (s) => (console += s) },
+    );
+    return { console, status: r.status, stopsEmulated: r.stats.stopsEmulated };
+  };
+
+  it("prints the same, idling natively on DD2.3 and through HFU emulation on DD2.2", () => {
+    const dd22 = run("POWER9 DD2.2");
+    const dd23 = run("POWER9 DD2.3");
+    expect(dd22.stopsEmulated).toBe(3);
+    expect(dd23.stopsEmulated).toBe(0);
+    expect(dd22.console).toBe(dd23.console);
+    expect(dd23.console).toContain("stop: idled in the guest, no program interrupt\n");
+    expect(dd23.status).toBe(0);
   });
 });

@@ -91,6 +91,8 @@ export interface PseriesStats {
   hisi: number;
   pagesMapped: number;
   hdecSlices: number;
+  /** Guest `stop` instructions that trapped (HFU cause 9) and were emulated: host DD2.2 only. */
+  stopsEmulated: number;
   mmu: {
     translations: number;
     walks: number;
@@ -215,6 +217,7 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
     hisi: 0,
     pagesMapped: 0,
     hdecSlices: 0,
+    stopsEmulated: 0,
     mmu: {
       translations: 0,
       walks: 0,
@@ -548,6 +551,7 @@ export class PseriesMachineImpl implements PaprMachine {
       hisi: s.hisi,
       pagesMapped: s.pagesMapped,
       hdecSlices: s.hdecSlices,
+      stopsEmulated: s.stopsEmulated,
       mmu: {
         translations: c.translations,
         walks: c.walks,
@@ -825,6 +829,9 @@ export function formatPseriesStats(s: PseriesStats): string {
     `hcalls in VMM    ${kv(s.hcallsInVmm)}`,
     `RTAS calls       ${kv(s.rtasCalls)}`,
     `HDSI/HISI        ${s.hdsi}/${s.hisi} (${s.pagesMapped} pages mapped), HDEC slices ${s.hdecSlices}`,
+    ...(s.stopsEmulated > 0
+      ? [`guest stop       ${s.stopsEmulated} emulated after HFU (host POWER9 DD2.2)`]
+      : []),
     `MMU              translations=${s.mmu.translations} walks=${s.mmu.walks} walk-reads=${s.mmu.walkReads} tlb=${s.mmu.tlbHits}/${s.mmu.tlbMisses} partition-tlb=${s.mmu.partitionTlbHits}/${s.mmu.partitionTlbMisses} (hits/misses)`,
     `host memory      ${(s.hostBytesAllocated / 1024).toFixed(0)} KiB allocated`,
     ...(s.nested !== undefined
