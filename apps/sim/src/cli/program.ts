@@ -50,7 +50,9 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   const ctx: CommandContext = {
     io,
     setExit: (code) => void (exit = code),
-    run: (sub) => runCli(sub, io),
+    // Commands run from another command (the demo's steps) write where it writes but never
+    // read its standard input: that belongs to the command the user typed.
+    run: (sub) => runCli(sub, { out: (t) => io.out(t), err: (t) => io.err(t) }),
   };
   const program = createProgram(ctx);
   try {

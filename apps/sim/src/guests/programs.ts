@@ -6,6 +6,8 @@ export interface GuestProgram {
   /** One line on what it shows. */
   summary: string;
   smp: number;
+  /** Console input (QEMU: piped into `-serial stdio`; hvsim: `PseriesOptions.input`). */
+  input?: string;
   /**
    * A documented difference between QEMU and hvsim (where hvsim follows the ISA and KVM):
    * hvsim's output is the golden with the line `qemu` replaced by `hvsim`.
@@ -34,6 +36,12 @@ export const GUEST_PROGRAMS: readonly GuestProgram[] = [
     smp: 1,
   },
   { name: "smp", summary: "RTAS start-cpu brings up every vCPU; each says hello", smp: 3 },
+  {
+    name: "echo",
+    summary: "console input through H_GET_TERM_CHAR, echoed line by line",
+    smp: 1,
+    input: "hello from the console\n\nline three, then quit\nquit\nnot read\n",
+  },
   {
     name: "stop",
     summary: "a guest `stop` idles until the decrementer wakes it, on DD2.2 and DD2.3 hosts",

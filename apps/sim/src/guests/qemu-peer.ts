@@ -10,6 +10,8 @@ export interface QemuRunOptions {
   smp?: number;
   timeoutMs?: number;
   extra?: readonly string[];
+  /** Bytes for the guest console (stdin of `-serial stdio`). */
+  input?: string;
 }
 
 export interface QemuRunResult {
@@ -41,7 +43,10 @@ export async function runOnQemu(opts: QemuRunOptions): Promise<QemuRunResult> {
     opts.kernel,
     ...(opts.extra ?? []),
   ];
-  const r = await runPeerAsync("qemu-system-ppc64", args, { timeoutMs: opts.timeoutMs ?? 60_000 });
+  const r = await runPeerAsync("qemu-system-ppc64", args, {
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+  });
   return {
     status: r.timedOut ? null : r.status,
     console: r.stdout.replace(/\r\n/g, "\n"),

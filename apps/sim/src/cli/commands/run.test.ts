@@ -1,6 +1,6 @@
 import { describeWithPeers, runPeer } from "@hvsim/internal-peers";
 import { parseFdtOrThrow, toDts } from "@hvsim/fdt";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,7 +9,15 @@ import { runCli } from "../program";
 import { MACHINE_FAMILIES } from "./run";
 
 async function run(...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  const io = captureIO();
+  return runWithStdin(undefined, ...args);
+}
+
+/** `hvsim run ARGS` with standard input redirected from `stdin` (undefined: a terminal). */
+async function runWithStdin(
+  stdin: string | undefined,
+  ...args: string[]
+): Promise<{ status: number; out: string; err: string }> {
+  const io = captureIO(stdin);
   const status = await runCli(["run", ...args], io);
   return { status, out: io.stdout(), err: io.stderr() };
 }
@@ -156,6 +164,37 @@ describe("hvsim run -M pseries (QEMU's option spelling)", () => {
     expect(r.status).not.toBe(0);
     expect(r.out).toBe("");
     expect(r.err).toContain("cap-nestd-hv");
+  });
+
+  it("a redirected standard input is the guest's console input (H_GET_TERM_CHAR)", async () => {
+    const echo = join(guests, "echo/echo.elf");
+    const r = await runWithStdin("abc\nquit\n", "-M", "pseries", "-kernel", echo, "--stats");
+    expect(r.status).toBe(0);
+    expect(r.out).toContain("echo 1 (3 bytes): abc\necho 2 (4 bytes): quit\n");
+    expect(r.err).toMatch(/hcalls in VMM +H_GET_TERM_CHAR=1 /);
+    // A terminal gives no input: the guest waits, sees none and ends.
+    const tty = await runWithStdin(undefined, "-M", "pseries", "-kernel", echo);
+    expect(tty.out).toContain("echo: 0 lines, 0 bytes of text\n");
+  });
+
+  it("--console-input FILE wins over standard input; an unreadable file is a usage error", async () => {
+    const echo = join(guests, "echo/echo.elf");
+    const file = join(dir, "keys.txt");
+    writeFileSync(file, "from a file\n");
+    const r = await runWithStdin(
+      "from stdin\n",
+      "-M",
+      "pseries",
+      "-kernel",
+      echo,
+      "--console-input",
+      file,
+    );
+    expect(r.out).toContain("echo 1 (11 bytes): from a file\n");
+    expect(r.out).not.toContain("from stdin");
+    const bad = await run("-M", "pseries", "-kernel", echo, "--console-input", join(dir, "none"));
+    expect(bad.status).toBe(2);
+    expect(bad.err).toBe(`hvsim: --console-input ${join(dir, "none")}: cannot read it (ENOENT)\n`);
   });
 
   it("a runaway guest stops at --max-insns with a message and status 3", async () => {

@@ -1,9 +1,9 @@
 import { Command } from "commander";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { arm64Virt, type Arm64VirtRunRequest } from "../../machines/arm64-virt";
 import { pseries, type PseriesRunIo, type PseriesRunRequest } from "../../machines/pseries";
 import type { RegisterCommand } from "../command";
-import { UsageError } from "../io";
+import { UsageError, type CliIO } from "../io";
 
 // `hvsim run -M TYPE[,prop=value...] ...`: build a machine and run it, QEMU-style. The machine
 // type (the `-M` text before the first comma) picks a family from MACHINE_FAMILIES; the family
@@ -76,6 +76,7 @@ interface RunOptions {
   stats?: boolean;
   trace?: string;
   reboot?: boolean;
+  consoleInput?: string;
   d?: string;
 }
 
@@ -98,7 +99,22 @@ export function qemuStyleArgv(argv: readonly string[]): string[] {
   return argv.map((a) => (QEMU_LONG_OPTIONS.includes(a) ? `-${a}` : a));
 }
 
-function requestOf(opts: RunOptions, machine: string): RunRequest {
+/**
+ * The guest's console input: `--console-input FILE` (`-` = standard input, whatever it is), else
+ * standard input when it was redirected from a file or a pipe. Read whole before the run starts.
+ */
+function consoleInput(opts: RunOptions, io: CliIO): Uint8Array | undefined {
+  if (opts.consoleInput === undefined) return io.stdin?.();
+  const file = opts.consoleInput === "-" ? 0 : opts.consoleInput;
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new UsageError(`--console-input ${opts.consoleInput}: cannot read it (${why})`);
+  }
+}
+
+function requestOf(opts: RunOptions, machine: string, input?: Uint8Array): RunRequest {
   const def = <K extends string, V>(k: K, v: V | undefined) =>
     (v === undefined ? {} : { [k]: v }) as Partial<Record<K, V>>;
   return {
@@ -115,6 +131,7 @@ function requestOf(opts: RunOptions, machine: string): RunRequest {
     ...def("maxInsns", opts.maxInsns),
     ...def("seed", opts.seed),
     ...def("trace", opts.trace),
+    ...def("input", input),
     ...(opts.stats ? { stats: true } : {}),
     ...(opts.reboot === false ? { noReboot: true } : {}),
     ...(opts.d !== undefined && opts.d.split(",").includes("guest_errors")
@@ -152,6 +169,10 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
     )
     .option("--trace <file>", "pseries: write a Chrome trace-event timeline (open it in Perfetto)")
     .option("--no-reboot", "pseries: RTAS system-reboot ends the run instead of resetting")
+    .option(
+      "--console-input <file>",
+      "pseries: the guest's console input (H_GET_TERM_CHAR), read whole before the run; - = stdin (default: stdin when redirected from a file or pipe)",
+    )
     .option("-d <items>", "pseries: QEMU-style logging; guest_errors reports unimplemented calls")
     .option("--guest <name>", "guest program (arm64-virt: discovery, apf, blind-probe)")
     .option("--migrate-to <host>", "after the guest ran, migrate to this host and run on there")
@@ -168,7 +189,8 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
         io.out(machineList());
         return;
       }
-      const outcome = familyOf(opts.machine).run(requestOf(opts, opts.machine), io);
+      const family = familyOf(opts.machine);
+      const outcome = family.run(requestOf(opts, opts.machine, consoleInput(opts, io)), io);
       switch (outcome.kind) {
         case "ran":
           io.out(outcome.lines.map((l) => `${l}\n`).join(""));

@@ -14,9 +14,11 @@ it("the demo boots every guest program and each matches its QEMU golden", () => 
     ["cede", true, 0],
     ["radix", true, 0],
     ["smp", true, 0],
+    ["echo", true, 0],
     ["stop", true, 0],
   ]);
   expect(text).toMatch(/=== hello \(-smp 2\)/);
+  expect(text).toContain('console input: "hello from the console\\n');
   expect(text).toMatch(
     /--- cede: status 0 \(power-off\), \d+ instructions, .* hcalls in kernel H_CEDE=3, .*same output as QEMU: yes/,
   );

@@ -28,9 +28,15 @@ export function runGuestDemo(
   const results: DemoProgramResult[] = [];
   for (const p of GUEST_PROGRAMS) {
     write(`=== ${p.name} (-smp ${p.smp}): ${p.summary}\n`);
+    if (p.input !== undefined) write(`    console input: ${JSON.stringify(p.input)}\n`);
     let console = "";
     const result = runPseries(
-      { kernel: join(guestsDir, p.name, `${p.name}.elf`), smp: p.smp, memory: "512M" },
+      {
+        kernel: join(guestsDir, p.name, `${p.name}.elf`),
+        smp: p.smp,
+        memory: "512M",
+        ...(p.input !== undefined ? { input: p.input } : {}),
+      },
       {
         console: (s) => {
           console += s;

@@ -18,6 +18,8 @@ export interface PseriesRunRequest {
   readonly noReboot?: boolean;
   readonly guestErrors?: boolean;
   readonly dumpDtb?: string;
+  /** Console input for H_GET_TERM_CHAR (the CLI reads it from a redirected stdin). */
+  readonly input?: Uint8Array;
 }
 
 export interface PseriesRunIo {
@@ -46,6 +48,7 @@ export function runPseriesRequest(r: PseriesRunRequest, io: PseriesRunIo): Pseri
   if (r.bios !== undefined) options.bios = r.bios;
   if (r.trace !== undefined) options.trace = r.trace;
   if (r.noReboot) options.noReboot = true;
+  if (r.input !== undefined) options.input = r.input;
   if (r.guestErrors) options.logGuestErrors = true;
   if (r.maxInsns !== undefined) {
     const n = parseCount("--max-insns", r.maxInsns);
