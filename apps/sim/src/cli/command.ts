@@ -8,8 +8,9 @@ import type { CliIO } from "./io";
 export interface CommandContext {
   io: CliIO;
   setExit(code: number): void;
-  /** Run another hvsim command line in this process (used by `demo`); returns its status. */
-  run(argv: readonly string[]): Promise<number>;
+  /** Run another hvsim command line in this process (used by `demo` and `scenario`), writing
+   *  where this command writes or to `io`; returns its status. */
+  run(argv: readonly string[], io?: CliIO): Promise<number>;
 }
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;

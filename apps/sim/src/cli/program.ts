@@ -8,6 +8,7 @@ import { registerDumpdtb } from "./commands/dumpdtb";
 import { registerExec } from "./commands/exec";
 import { registerFdt } from "./commands/fdt";
 import { registerRun } from "./commands/run";
+import { registerScenario } from "./commands/scenario";
 import { UsageError, processIO, type CliIO } from "./io";
 import { qemuStyleArgv } from "./commands/run";
 
@@ -27,6 +28,7 @@ function createProgram(ctx: CommandContext): Command {
   const commands = [
     registerDemo,
     registerRun,
+    registerScenario,
     registerDumpdtb,
     registerAbi,
     registerFdt,
@@ -52,7 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     setExit: (code) => void (exit = code),
     // Commands run from another command (the demo's steps) write where it writes but never
     // read its standard input: that belongs to the command the user typed.
-    run: (sub) => runCli(sub, { out: (t) => io.out(t), err: (t) => io.err(t) }),
+    run: (sub, subIo) => runCli(sub, subIo ?? { out: (t) => io.out(t), err: (t) => io.err(t) }),
   };
   const program = createProgram(ctx);
   try {

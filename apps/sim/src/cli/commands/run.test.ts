@@ -197,6 +197,25 @@ describe("hvsim run -M pseries (QEMU's option spelling)", () => {
     expect(bad.err).toBe(`hvsim: --console-input ${join(dir, "none")}: cannot read it (ENOENT)\n`);
   });
 
+  it("--host picks the simulated host: it decides which caps can be honoured, nothing else", async () => {
+    const hello = join(guests, "hello/hello.elf");
+    const ok = await run(
+      ...["-M", "pseries", "-smp", "2", "-kernel", hello, "--host", "power9-dd2.2,nested-hv=off"],
+    );
+    expect(ok.status).toBe(0);
+    expect(ok.out).toBe(readFileSync(join(guests, "hello/hello.expected"), "utf8"));
+    const refused = await run(
+      ...["-M", "pseries,cap-nested-hv=on", "-kernel", hello, "--host", "nested-hv=off"],
+    );
+    expect(refused.status).toBe(1);
+    expect(refused.err).toContain(
+      "cap-nested-hv=on: the host (POWER9 DD2.3) KVM cannot run nested hypervisors",
+    );
+    const bad = await run("-M", "pseries", "-kernel", hello, "--host", "power10");
+    expect(bad.status).toBe(2);
+    expect(bad.err).toMatch(/^hvsim: --host power10: unknown host model 'power10'/);
+  });
+
   it("a runaway guest stops at --max-insns with a message and status 3", async () => {
     const timer = join(guests, "timer/timer.elf");
     const r = await run("-M", "pseries", "-kernel", timer, "--max-insns", "100000");

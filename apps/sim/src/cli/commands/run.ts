@@ -77,6 +77,7 @@ interface RunOptions {
   trace?: string;
   reboot?: boolean;
   consoleInput?: string;
+  host?: string;
   d?: string;
 }
 
@@ -132,6 +133,7 @@ function requestOf(opts: RunOptions, machine: string, input?: Uint8Array): RunRe
     ...def("seed", opts.seed),
     ...def("trace", opts.trace),
     ...def("input", input),
+    ...def("host", opts.host),
     ...(opts.stats ? { stats: true } : {}),
     ...(opts.reboot === false ? { noReboot: true } : {}),
     ...(opts.d !== undefined && opts.d.split(",").includes("guest_errors")
@@ -169,6 +171,10 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
     )
     .option("--trace <file>", "pseries: write a Chrome trace-event timeline (open it in Perfetto)")
     .option("--no-reboot", "pseries: RTAS system-reboot ends the run instead of resetting")
+    .option(
+      "--host <model>",
+      "pseries: the simulated host, power9-dd2.2|power9-dd2.3[,rpt-invalidate=on|off][,nested-hv=on|off] (default power9-dd2.3, all on); decides only which caps can be honoured",
+    )
     .option(
       "--console-input <file>",
       "pseries: the guest's console input (H_GET_TERM_CHAR), read whole before the run; - = stdin (default: stdin when redirected from a file or pipe)",

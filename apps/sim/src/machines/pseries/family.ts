@@ -1,5 +1,6 @@
 // The pseries family behind `hvsim run -M pseries[-X.Y][,cap-...][,ic-mode=...] ...`: turns the
 // CLI's options into PseriesOptions, streams the guest console, and reports the exit status.
+import { parseHostModel } from "./host-model";
 import { formatPseriesStats, runPseries, type PseriesOptions } from "./machine";
 
 /** The `hvsim run` options the pseries family understands (QEMU's names). */
@@ -20,6 +21,8 @@ export interface PseriesRunRequest {
   readonly dumpDtb?: string;
   /** Console input for H_GET_TERM_CHAR (the CLI reads it from a redirected stdin). */
   readonly input?: Uint8Array;
+  /** `--host MODEL[,prop=on|off]`: the simulated host (see host-model.ts). */
+  readonly host?: string;
 }
 
 export interface PseriesRunIo {
@@ -49,6 +52,11 @@ export function runPseriesRequest(r: PseriesRunRequest, io: PseriesRunIo): Pseri
   if (r.trace !== undefined) options.trace = r.trace;
   if (r.noReboot) options.noReboot = true;
   if (r.input !== undefined) options.input = r.input;
+  if (r.host !== undefined) {
+    const host = parseHostModel(r.host);
+    if (typeof host === "string") return { kind: "error", message: host };
+    options.host = host;
+  }
   if (r.guestErrors) options.logGuestErrors = true;
   if (r.maxInsns !== undefined) {
     const n = parseCount("--max-insns", r.maxInsns);

@@ -1,0 +1,60 @@
+// `--host MODEL[,prop=on|off...]`: the simulated host hvsim's pseries runs on. The host decides
+// only whether a requested cap can be honoured (DESIGN §4) and how L0 implements what the guest
+// sees (a DD2.2 host emulates a guest `stop`, a DD2.3 host lets it idle natively); nothing
+// guest-visible is ever derived from it. QEMU has no such option: on real hardware the host is
+// whatever machine QEMU runs on.
+import { DEFAULT_HOST, type HostModel } from "@hvsim/kvm-hv-core";
+
+/** The host processor models, by their `--host` names. */
+export const HOST_CPUS: Readonly<Record<string, HostModel["cpu"]>> = {
+  "power9-dd2.2": "POWER9 DD2.2",
+  "power9-dd2.3": "POWER9 DD2.3",
+};
+
+/** The host KVM's optional features, by their `--host` property names. */
+const HOST_FEATURES = {
+  "rpt-invalidate": "rptInvalidate",
+  "nested-hv": "nestedHv",
+} as const satisfies Record<string, keyof HostModel>;
+
+/** The `--host` name of a model's processor. */
+export function hostCpuName(cpu: HostModel["cpu"]): string {
+  return Object.entries(HOST_CPUS).find(([, c]) => c === cpu)![0];
+}
+
+/** `model` in the `--host` syntax, every property spelled out. */
+export function formatHostModel(model: HostModel): string {
+  const props = Object.entries(HOST_FEATURES).map(
+    ([name, key]) => `${name}=${model[key] ? "on" : "off"}`,
+  );
+  return [hostCpuName(model.cpu), ...props].join(",");
+}
+
+/**
+ * Parse `MODEL[,rpt-invalidate=on|off][,nested-hv=on|off]` (the model may be left out:
+ * `rpt-invalidate=off` alone is the default processor without it). Properties not given keep
+ * the default host's value. Returns the model, or a message naming what was wrong.
+ */
+export function parseHostModel(text: string): HostModel | string {
+  let model: HostModel = DEFAULT_HOST;
+  const known = `known models: ${Object.keys(HOST_CPUS).join(", ")}; properties: ${Object.keys(HOST_FEATURES).join(", ")}`;
+  for (const [i, item] of text.split(",").entries()) {
+    const eq = item.indexOf("=");
+    if (eq < 0) {
+      const cpu = HOST_CPUS[item.toLowerCase()];
+      if (i !== 0 || cpu === undefined)
+        return `--host ${text}: unknown host model '${item}' (${known})`;
+      model = { ...model, cpu };
+      continue;
+    }
+    const name = item.slice(0, eq);
+    const value = item.slice(eq + 1);
+    const key = (HOST_FEATURES as Record<string, keyof HostModel>)[name];
+    if (key === undefined) return `--host ${text}: unknown host property '${name}' (${known})`;
+    if (value !== "on" && value !== "off") {
+      return `--host ${text}: ${name} takes on or off, not '${value}'`;
+    }
+    model = { ...model, [key]: value === "on" };
+  }
+  return model;
+}
