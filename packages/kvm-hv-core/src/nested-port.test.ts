@@ -90,7 +90,7 @@ describe("NestedHvPort", () => {
     port.l2.add(v);
     expect(() => vm.save()).toThrow(/nested guest/);
     port.l2.delete(v);
-    expect(vm.save().version).toBe(1);
+    expect(vm.save().version).toBe(2);
   });
 
   it("reports radix once a process table is registered", () => {

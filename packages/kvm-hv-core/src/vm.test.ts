@@ -20,8 +20,8 @@ import { lookupLeaf, mapPage, read64n } from "@hvsim/radix-mmu";
 import { describe, expect, it } from "vitest";
 import { KvmError } from "./errors";
 import { Kvm } from "./kvm";
-import { HDEC_SLICE } from "./vm";
-import { I, RAM, vmWith, words } from "./test-guest";
+import { HDEC_SLICE, type Vm } from "./vm";
+import { I, RAM, vmWith, words, type TestVm } from "./test-guest";
 
 const LPCR_UPRT = 1n << 22n;
 const LPCR_GTSE = 1n << 10n;
@@ -314,7 +314,50 @@ describe("MMU configuration and save/restore", () => {
 
     const vm3 = kvm2.createVm();
     expect(() => vm3.restore(state)).toThrow(/create the same memslots/);
-    expect(() => vm3.restore({ ...state, version: 2 as 1 })).toThrow(/version 2/);
+    expect(() => vm3.restore({ ...state, version: 3 as 2 })).toThrow(/version 3/);
+  });
+
+  it("pausing anywhere, even inside an HDEC slice, and saving/restoring changes nothing", () => {
+    // Two vCPUs time-sliced by HDEC, each counting in its own word: the schedule (who ran
+    // when, and the timebase each saw) is visible in the counters and the registers.
+    const program = [I.lis(5, 0x30), I.addi(10, 10, 1), I.stw(10, 0, 5), I.back(8)];
+    const two = (): TestVm => {
+      const t = vmWith(program);
+      const v1 = t.vm.createVcpu(1);
+      t.vm.writeGuest(
+        0x200,
+        words([I.lis(5, 0x31), I.addi(10, 10, 3), I.stw(10, 0, 5), I.back(8)]),
+      );
+      v1.pc = 0x200n;
+      return t;
+    };
+    const TOTAL = 400_000;
+    const snapshot = (vm: Vm) => ({
+      vcpus: vm.vcpus.map((x) => x.save()),
+      mem: [vm.readGuest(0x300000, 4), vm.readGuest(0x310000, 4)],
+    });
+    const straight = two();
+    expect(straight.vm.run(TOTAL).kind).toBe("budget");
+    const want = snapshot(straight.vm);
+    expect(want.vcpus[1]!.cpu.icount).toBeGreaterThan(HDEC_SLICE); // both really ran, sliced
+
+    for (const n of [1, 777, HDEC_SLICE - 1, HDEC_SLICE, HDEC_SLICE + 12_345, 3 * HDEC_SLICE + 5]) {
+      // Paused in place and continued:
+      const a = two();
+      a.vm.run(n);
+      a.vm.run(TOTAL - n);
+      expect(snapshot(a.vm), `paused at ${n}`).toEqual(want);
+      // Saved, restored into a fresh VM of another host, and continued:
+      const b = two();
+      b.vm.run(n);
+      const state = b.vm.save();
+      const kvm2 = new Kvm();
+      const vm2 = kvm2.createVm();
+      vm2.setUserMemoryRegion({ slot: 0, gpa: 0, size: RAM, hostAddr: kvm2.allocGuestRam(RAM) });
+      vm2.restore(structuredClone(state));
+      vm2.run(TOTAL - n);
+      expect(snapshot(vm2), `saved at ${n}`).toEqual(want);
+    }
   });
 });
 

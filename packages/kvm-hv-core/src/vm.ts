@@ -105,7 +105,8 @@ export interface VmStats {
 }
 
 export interface VmState {
-  version: 1;
+  /** 2 added `openSlice`; a version 1 state restores with none open. */
+  version: 1 | 2;
   lpid: number;
   memslots: Memslot[];
   enabledHcalls: number[];
@@ -119,6 +120,8 @@ export interface VmState {
   mappedPages: number[];
   rr: number;
   round: { tb: number; end: number; ran: number[] };
+  /** The HDEC slice `run` was paused in, to be continued (see Vm.openSlice). */
+  openSlice?: { vcpu: number; left: number } | null;
 }
 
 /** LPCR[ILE] (bit 38) and LPCR[AIL] (bits 39:40), as 64-bit masks. */
@@ -160,6 +163,13 @@ export class Vm {
   private roundTb = 0;
   private roundEnd = 0;
   private readonly ranThisRound = new Set<number>();
+  /**
+   * A slice cut short by `run`'s instruction budget (a pause, not a preemption): the next `run`
+   * continues it (same vCPU, HDEC left running, `left` instructions of its cap) instead of
+   * starting a new one, so that running N instructions and then the rest schedules exactly as
+   * running them in one go (bit-exact migration at any instruction).
+   */
+  private openSlice: { vcpu: Vcpu; left: number } | null = null;
   private readonly statsData: VmStats = {
     exits: {},
     hcallsInKernel: {},
@@ -734,23 +744,39 @@ export class Vm {
       if (runnable.length === 0) {
         return { kind: "halted", vcpu: only?.id ?? -1 };
       }
-      const v = only ?? runnable[this.rr % runnable.length]!;
+      const open = this.openSlice;
+      this.openSlice = null;
+      const v =
+        open !== null && runnable.includes(open.vcpu)
+          ? open.vcpu
+          : (only ?? runnable[this.rr % runnable.length]!);
       const before = v.cpu.icount;
       const startTb = v.cpu.tb;
       if (v.ceded && !v.cpu.stopped) {
         // Woken (DEC, external interrupt, H_PROD) since it ceded.
         v.ceded = false;
       }
-      if (v.cpu.tb < this.roundTb) v.cpu.tbOffset += this.roundTb - v.cpu.tb;
-      // A running vCPU is preempted by HDEC; a ceded one by the slice budget (its idle time is
-      // fast-forwarded to its next timer event, at most one slice).
-      v.setSpr(SPR.HDEC, v.cpu.stopped ? -1n : BigInt(HDEC_SLICE));
-      if (this.nested?.inL2(v) && !v.cpu.stopped) {
-        // An L2 also stops at its L1's hdec_expiry.
-        v.setSpr(SPR.HDEC, BigInt(this.nested.sliceHdec(v, HDEC_SLICE)));
+      let cap: number;
+      if (open !== null && open.vcpu === v) {
+        cap = open.left; // the paused slice goes on: its HDEC is still counting
+      } else {
+        if (v.cpu.tb < this.roundTb) v.cpu.tbOffset += this.roundTb - v.cpu.tb;
+        // A running vCPU is preempted by HDEC; a ceded one by the slice budget (its idle time
+        // is fast-forwarded to its next timer event, at most one slice).
+        v.setSpr(SPR.HDEC, v.cpu.stopped ? -1n : BigInt(HDEC_SLICE));
+        if (this.nested?.inL2(v) && !v.cpu.stopped) {
+          // An L2 also stops at its L1's hdec_expiry.
+          v.setSpr(SPR.HDEC, BigInt(this.nested.sliceHdec(v, HDEC_SLICE)));
+        }
+        cap = v.cpu.stopped ? HDEC_SLICE : HDEC_SLICE * 4;
       }
       v.pendingExit = null;
-      const r = v.cpu.run(Math.min(remaining, v.cpu.stopped ? HDEC_SLICE : HDEC_SLICE * 4));
+      const r = v.cpu.run(Math.min(remaining, cap));
+      if (r.kind === "max-insns" && remaining < cap) {
+        // Paused by the budget, not preempted: keep the slice open for the next run.
+        this.openSlice = { vcpu: v, left: cap - (v.cpu.icount - before) };
+        return { kind: "budget", vcpu: v.id };
+      }
       this.roundEnd = Math.max(this.roundEnd, v.cpu.tb);
       this.ranThisRound.add(v.id);
       if (runnable.every((x) => this.ranThisRound.has(x.id))) {
@@ -836,7 +862,7 @@ export class Vm {
       }
     }
     return {
-      version: 1,
+      version: 2,
       lpid: this.lpid,
       memslots: this.memslots.list().map((s) => ({ ...s })),
       enabledHcalls: [...this.enabled].sort((a, b) => a - b),
@@ -854,6 +880,10 @@ export class Vm {
         end: this.roundEnd,
         ran: [...this.ranThisRound].sort((a, b) => a - b),
       },
+      openSlice:
+        this.openSlice === null
+          ? null
+          : { vcpu: this.openSlice.vcpu.id, left: this.openSlice.left },
     };
   }
 
@@ -863,7 +893,9 @@ export class Vm {
    * partition-scoped tree is a cache and is rebuilt on demand.
    */
   restore(s: VmState): void {
-    if (s.version !== 1) throw new Error(`VM state version ${s.version} is not supported (1)`);
+    if (s.version !== 1 && s.version !== 2) {
+      throw new Error(`VM state version ${s.version as number} is not supported (1, 2)`);
+    }
     for (const m of s.memslots) {
       const mine = this.memslots.list().find((x) => x.slot === m.slot);
       if (mine === undefined || mine.gpa !== m.gpa || mine.size !== m.size) {
@@ -898,5 +930,8 @@ export class Vm {
     this.roundEnd = s.round.end;
     this.ranThisRound.clear();
     for (const id of s.round.ran) this.ranThisRound.add(id);
+    const open = s.openSlice ?? null;
+    this.openSlice =
+      open === null ? null : { vcpu: this.vcpus.find((x) => x.id === open.vcpu)!, left: open.left };
   }
 }
