@@ -317,6 +317,19 @@ describe("MMU configuration and save/restore", () => {
     expect(() => vm3.restore({ ...state, version: 3 as 2 })).toThrow(/version 3/);
   });
 
+  it("restoring replaces all of the destination's memory: what the source never wrote is zero", () => {
+    const a = vmWith([I.self]);
+    const state = a.vm.save();
+    const b = vmWith([I.li(3, 1), I.self]); // the destination booted something else
+    b.vm.writeGuest(0x800000, new Uint8Array([1, 2, 3, 4]));
+    b.vm.run(10); // and cached its pages
+    b.vm.restore(state);
+    expect(b.vm.readGuest(0x800000, 4)).toEqual(new Uint8Array(4));
+    expect(b.vm.readGuest(0x100, 4)).toEqual(words([I.self]));
+    b.vm.run(10);
+    expect(b.v.getGpr(3)).toBe(a.v.getGpr(3));
+  });
+
   it("pausing anywhere, even inside an HDEC slice, and saving/restoring changes nothing", () => {
     // Two vCPUs time-sliced by HDEC, each counting in its own word: the schedule (who ran
     // when, and the timebase each saw) is visible in the counters and the registers.

@@ -911,6 +911,10 @@ export class Vm {
       s.processTable === null
         ? null
         : { dw1: BigInt(s.processTable.dw1), gtse: s.processTable.gtse };
+    // The state's memory replaces all of this VM's: what the destination wrote before (its own
+    // boot images) goes, so chunks the source never touched read as zero again.
+    for (const slot of this.memslots.list()) this.host.mem.discard(slot.hostAddr, slot.size);
+    for (const v of this.vcpus) v.cpu.flushTlb();
     for (const m of s.memory) {
       if (!this.writeGuest(m.gpa, m.data)) {
         throw new Error(`VM state memory at 0x${m.gpa.toString(16)} is outside the memslots`);

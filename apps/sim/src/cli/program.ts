@@ -7,6 +7,7 @@ import { registerDisasm } from "./commands/disasm";
 import { registerDumpdtb } from "./commands/dumpdtb";
 import { registerExec } from "./commands/exec";
 import { registerFdt } from "./commands/fdt";
+import { registerMigrate } from "./commands/migrate";
 import { registerRun } from "./commands/run";
 import { registerScenario } from "./commands/scenario";
 import { UsageError, processIO, type CliIO } from "./io";
@@ -29,6 +30,7 @@ function createProgram(ctx: CommandContext): Command {
     registerDemo,
     registerRun,
     registerScenario,
+    registerMigrate,
     registerDumpdtb,
     registerAbi,
     registerFdt,

@@ -10,8 +10,8 @@ export const guestStop: Scenario = {
     "Facility Unavailable (cause 9), and emulates the wake-up. The guest cannot tell the hosts " +
     "apart, so it can also migrate between them.",
   lookAt:
-    "the console output is identical on both hosts; only --stats on DD2.2 shows the 'guest " +
-    "stop ... emulated after HFU' line.",
+    "the console output is identical on both hosts and across the migration; only --stats on " +
+    "DD2.2 shows the 'guest stop ... emulated after HFU' line.",
   steps: (guests) => {
     const stop = ["run", "-M", "pseries", "-m", "512M", "-kernel", `${guests}/stop/stop.elf`];
     return [
@@ -30,6 +30,19 @@ export const guestStop: Scenario = {
         expect: {
           status: 0,
           output: ["guest stop       3 emulated after HFU (host POWER9 DD2.2)"],
+          sameStdoutAs: 0,
+        },
+      },
+      {
+        says: "paused on DD2.2 and migrated to DD2.3 mid-run: the guest still prints the same",
+        argv: [
+          ...["migrate", "--at", "1500000", "--to", "power9-dd2.3", "--"],
+          ...stop.slice(1),
+          ...["--host", "power9-dd2.2"],
+        ],
+        expect: {
+          status: 0,
+          output: [/hvsim: migrated at instruction 1500000 \(snapshot \d+ KiB\)/],
           sameStdoutAs: 0,
         },
       },

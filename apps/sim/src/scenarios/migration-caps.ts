@@ -12,8 +12,8 @@ export const migrationCaps: Scenario = {
     "services refuses it.",
   lookAt:
     "the 'migration to ...' verdict of each step and the cap or service it names; the exit " +
-    "status says whether the move would go ahead.",
-  steps: () => [
+    "status says whether the move went ahead (4: refused, and the source finished the run).",
+  steps: (guests) => [
     {
       says: "a guest with cap-rpt-invalidate=on cannot move to a machine without it",
       argv: [
@@ -39,6 +39,61 @@ export const migrationCaps: Scenario = {
         output: [
           "migration to pseries-9.0: warning",
           "cap-rpt-invalidate lower level (0) in incoming stream than on destination (1)",
+        ],
+      },
+    },
+    {
+      says: "a running guest with the cap, paused and sent to a machine without it: refused, the source goes on",
+      argv: [
+        ...["migrate", "--at", "5000", "--to-machine", "pseries", "--"],
+        ...[
+          "-M",
+          "pseries,cap-rpt-invalidate=on",
+          "-smp",
+          "2",
+          "-kernel",
+          `${guests}/hello/hello.elf`,
+        ],
+      ],
+      expect: {
+        status: 4,
+        output: [
+          "incoming migration refused: cap-rpt-invalidate higher level (1) in incoming stream than on destination (0)",
+          "hvsim: the source resumes where it paused",
+          "EXIT: STATUS=1",
+        ],
+      },
+    },
+    {
+      says: "the same guest to a host whose KVM lacks H_RPT_INVALIDATE: the destination cannot start",
+      argv: [
+        ...["migrate", "--at", "5000", "--to", "rpt-invalidate=off", "--"],
+        ...[
+          "-M",
+          "pseries,cap-rpt-invalidate=on",
+          "-smp",
+          "2",
+          "-kernel",
+          `${guests}/hello/hello.elf`,
+        ],
+      ],
+      expect: {
+        status: 4,
+        output: ["cap-rpt-invalidate=on: the host (POWER9 DD2.3) KVM has no H_RPT_INVALIDATE"],
+      },
+    },
+    {
+      says: "a guest without the cap moves to a machine with it: a warning, and it runs on there",
+      argv: [
+        ...["migrate", "--at", "5000", "--to-machine", "pseries,cap-rpt-invalidate=on", "--"],
+        ...["-M", "pseries", "-smp", "2", "-kernel", `${guests}/hello/hello.elf`],
+      ],
+      expect: {
+        status: 0,
+        output: [
+          "hvsim: warning: cap-rpt-invalidate lower level (0) in incoming stream than on destination (1)",
+          "hvsim: migrated at instruction 5000",
+          "EXIT: STATUS=1",
         ],
       },
     },

@@ -78,6 +78,13 @@ interface RunOptions {
   reboot?: boolean;
   consoleInput?: string;
   host?: string;
+  pauseAt?: string;
+  save?: string;
+  incoming?: string;
+  stateHash?: boolean;
+  migrateAt?: string;
+  migrateMachine?: string;
+  snapshot?: string;
   d?: string;
 }
 
@@ -134,6 +141,13 @@ function requestOf(opts: RunOptions, machine: string, input?: Uint8Array): RunRe
     ...def("trace", opts.trace),
     ...def("input", input),
     ...def("host", opts.host),
+    ...def("pauseAt", opts.pauseAt),
+    ...def("save", opts.save),
+    ...def("incoming", opts.incoming),
+    ...def("migrateAt", opts.migrateAt),
+    ...def("migrateMachine", opts.migrateMachine),
+    ...def("snapshot", opts.snapshot),
+    ...(opts.stateHash ? { stateHash: true } : {}),
     ...(opts.stats ? { stats: true } : {}),
     ...(opts.reboot === false ? { noReboot: true } : {}),
     ...(opts.d !== undefined && opts.d.split(",").includes("guest_errors")
@@ -181,7 +195,23 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
     )
     .option("-d <items>", "pseries: QEMU-style logging; guest_errors reports unimplemented calls")
     .option("--guest <name>", "guest program (arm64-virt: discovery, apf, blind-probe)")
-    .option("--migrate-to <host>", "after the guest ran, migrate to this host and run on there")
+    .option(
+      "--migrate-to <host>",
+      "arm64-virt: after the guest ran, migrate to this host and run on there; pseries: the destination host model of --migrate-at",
+    )
+    .option(
+      "--migrate-at <n>",
+      "pseries: pause after N instructions (all vCPUs), migrate (save, restore on the destination) and run on there",
+    )
+    .option("--migrate-machine <machine>", "pseries: the destination's -M (default the source's)")
+    .option("--snapshot <file>", "pseries: with --migrate-at, also write the snapshot there")
+    .option("--pause-at <n>", "pseries: stop after N instructions (all vCPUs), status 0")
+    .option("--save <file>", "pseries: with --pause-at, save the paused machine's snapshot")
+    .option(
+      "--incoming <file>",
+      "pseries: continue a saved snapshot instead of booting (QEMU's -incoming); the machine options are the destination's",
+    )
+    .option("--state-hash", "pseries: print the SHA-256 of the final guest-visible state")
     .option("--dumpdtb <file>", "write the machine's device tree blob to FILE and exit")
     .addHelpText(
       "after",

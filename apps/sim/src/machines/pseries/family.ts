@@ -1,7 +1,9 @@
 // The pseries family behind `hvsim run -M pseries[-X.Y][,cap-...][,ic-mode=...] ...`: turns the
 // CLI's options into PseriesOptions, streams the guest console, and reports the exit status.
+import { readFileSync } from "node:fs";
 import { parseHostModel } from "./host-model";
-import { formatPseriesStats, runPseries, type PseriesOptions } from "./machine";
+import { formatPseriesStats, runPseries, type PseriesOptions, type PseriesResult } from "./machine";
+import { migratePseries } from "./migration";
 
 /** The `hvsim run` options the pseries family understands (QEMU's names). */
 export interface PseriesRunRequest {
@@ -23,6 +25,22 @@ export interface PseriesRunRequest {
   readonly input?: Uint8Array;
   /** `--host MODEL[,prop=on|off]`: the simulated host (see host-model.ts). */
   readonly host?: string;
+  /** `--pause-at N`: stop after N instructions (all vCPUs), e.g. to `--save` the machine. */
+  readonly pauseAt?: string;
+  /** `--save FILE`: with --pause-at, write the paused machine's snapshot. */
+  readonly save?: string;
+  /** `--incoming FILE`: continue a snapshot instead of booting (QEMU's -incoming). */
+  readonly incoming?: string;
+  /** `--state-hash`: print the final guest-visible state's SHA-256. */
+  readonly stateHash?: boolean;
+  /** `--migrate-at N`: migrate in this process when N instructions have run ... */
+  readonly migrateAt?: string;
+  /** ... to this host model (`--migrate-to`, default the source's) ... */
+  readonly migrateTo?: string;
+  /** ... running this -M (`--migrate-machine`, default the source's) ... */
+  readonly migrateMachine?: string;
+  /** ... writing the snapshot here too (`--snapshot FILE`). */
+  readonly snapshot?: string;
 }
 
 export interface PseriesRunIo {
@@ -72,17 +90,73 @@ export function runPseriesRequest(r: PseriesRunRequest, io: PseriesRunIo): Pseri
     // `hvsim dumpdtb FILE` / `--dumpdtb FILE` are QEMU's `-machine dumpdtb=FILE`.
     options.machine = `${r.machine},dumpdtb=${r.dumpDtb}`;
   }
-  if (options.kernel === undefined && options.bios === undefined && r.dumpDtb === undefined) {
+  if (r.pauseAt !== undefined) {
+    const n = parseCount("--pause-at", r.pauseAt);
+    if (typeof n === "string") return { kind: "error", message: n };
+    options.pauseAt = n;
+  }
+  if (r.save !== undefined) {
+    if (r.pauseAt === undefined) return { kind: "error", message: "--save needs --pause-at N" };
+    options.saveTo = r.save;
+  }
+  if (r.stateHash) options.stateHash = true;
+  if (r.incoming !== undefined) {
+    try {
+      options.incoming = new Uint8Array(readFileSync(r.incoming));
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      return { kind: "error", message: `--incoming ${r.incoming}: cannot read it (${why})` };
+    }
+  }
+  if (
+    options.kernel === undefined &&
+    options.bios === undefined &&
+    r.dumpDtb === undefined &&
+    options.incoming === undefined
+  ) {
     return {
       kind: "error",
       message:
         "pseries needs something to boot: -kernel FILE.elf (placed at 0x400000 behind the boot ROM) or -bios FILE",
     };
   }
-  const result = runPseries(options, { console: (s) => io.out(s), error: (s) => io.err(s) });
+  const out = { console: (s: string) => io.out(s), error: (s: string) => io.err(s) };
+  let result: PseriesResult;
+  if (r.migrateAt !== undefined) {
+    const at = parseCount("--migrate-at", r.migrateAt);
+    if (typeof at === "string") return { kind: "error", message: at };
+    const destination: PseriesOptions = {
+      ...options,
+      machine: r.migrateMachine ?? options.machine,
+    };
+    if (r.migrateTo !== undefined) {
+      const host = parseHostModel(r.migrateTo);
+      if (typeof host === "string")
+        return { kind: "error", message: host.replace("--host", "--migrate-to") };
+      destination.host = host;
+    }
+    result = migratePseries(
+      {
+        source: options,
+        at,
+        destination,
+        ...(r.snapshot !== undefined ? { snapshotFile: r.snapshot } : {}),
+      },
+      out,
+    );
+  } else {
+    if (r.migrateTo !== undefined || r.migrateMachine !== undefined || r.snapshot !== undefined) {
+      return {
+        kind: "error",
+        message: "--migrate-to, --migrate-machine and --snapshot need --migrate-at N",
+      };
+    }
+    result = runPseries(options, out);
+  }
   if (r.stats && result.reason !== "dumpdtb") {
     io.err(`\nhvsim stats (${result.reason})\n${formatPseriesStats(result.stats)}\n`);
   }
+  if (result.stateHash !== undefined) io.err(`hvsim: state hash ${result.stateHash}\n`);
   return { kind: "ran", lines: [], exitStatus: result.status };
 }
 

@@ -1,5 +1,6 @@
 // The pseries machine ("QEMU" on top of kvm-hv-core): options, memory, the boot protocol of
 // DESIGN §3, the device tree, RTAS, CAS, and the run loop that handles KVM's exits.
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import {
   H_P2,
@@ -17,6 +18,8 @@ import {
   RTAS_OUT_PARAM_ERROR,
   RTAS_OUT_SUCCESS,
   capValue,
+  capsMigrationStream,
+  checkCapsMigrationStream,
   parseMachineOptions,
   parseQemuSize,
   resolveCaps,
@@ -25,13 +28,14 @@ import {
 } from "@hvsim/hcall-abi";
 import type { ResolvedCaps } from "@hvsim/hcall-abi";
 import { DEFAULT_HOST, Kvm } from "@hvsim/kvm-hv-core";
-import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
+import type { HostModel, Vcpu, VcpuExit, Vm, VmState } from "@hvsim/kvm-hv-core";
 import { KvmNested } from "@hvsim/kvm-nested";
 import type { NestedStats } from "@hvsim/kvm-nested";
-import { SplitMix32 } from "@hvsim/ppc-isa";
+import { SPR, SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
 import { ElfError, parseElf, type ElfImage } from "../../loader/elf";
+import { SnapshotError, readSnapshot, writeSnapshot } from "../../migration/snapshot-file";
 import { handlePaprHcall } from "./papr";
 import { ChromeTrace } from "./trace";
 import type { PaprMachine, PaprResult } from "./papr";
@@ -71,6 +75,61 @@ export interface PseriesOptions {
   trace?: string;
   /** File writer for `-M ...,dumpdtb=FILE` and `--trace`; default fs.writeFileSync. */
   writeFile?: (path: string, data: Uint8Array) => void;
+  /** Pause when the vCPUs have executed this many instructions in all (migration's "stop at
+   *  instruction N"): the run ends with reason `paused` and the machine can be saved. */
+  pauseAt?: number;
+  /** With `pauseAt`: write the paused machine's snapshot to this file (`--save FILE`). */
+  saveTo?: string;
+  /** A snapshot to continue instead of booting (QEMU's `-incoming`): this machine's options
+   *  and host must be able to honour it. */
+  incoming?: Uint8Array;
+  /** Put the final state's hash (PseriesMachineImpl.stateHash) in the result. */
+  stateHash?: boolean;
+}
+
+/**
+ * What the VMM adds to KVM's state for a migration (QEMU's spapr vmstate): the guest-visible
+ * machine state outside the vCPUs and RAM. The host model and the options are not in it: the
+ * destination has its own.
+ */
+export interface PseriesVmmState {
+  version: 1;
+  /** H_RANDOM's generator. */
+  rng: number;
+  todOffset: number;
+  casDone: boolean;
+  /** The negotiated option vector 5 and interrupt mode (the tree CAS returned). */
+  ov5: Uint8Array;
+  xive: boolean;
+  rngSeed: Uint8Array;
+  /** Console input not read yet. */
+  input: Uint8Array;
+  resets: number;
+  rtasCalls: Record<string, number>;
+}
+
+/** A paused pseries machine, as `hvsim migrate` / `--save` store it. */
+export interface PseriesMachineState {
+  version: 1;
+  /** The source's -M text (for messages; the destination runs with its own). */
+  machine: string;
+  ramBytes: number;
+  smp: number;
+  /** The caps the migration stream carries: those set explicitly and differing from the
+   *  machine default (QEMU's rule). */
+  caps: Record<string, number>;
+  /** Instructions executed when it was paused (all vCPUs). */
+  instructions: number;
+  vm: VmState;
+  vmm: PseriesVmmState;
+}
+
+/** A restore the destination refuses (incompatible caps, RAM size, vCPUs ...): why. */
+export class MigrationRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MigrationRefused";
+  }
 }
 
 /** Where output goes: the guest console, and hvsim's own messages. */
@@ -119,6 +178,8 @@ export interface PseriesResult {
   /** Why the machine stopped, in a few words. */
   reason: string;
   stats: PseriesStats;
+  /** With `stateHash`: the final guest-visible state's SHA-256. */
+  stateHash?: string;
 }
 
 const KERNEL_LOAD_ADDR = 0x400000;
@@ -206,7 +267,82 @@ function checkCaps(caps: ResolvedCaps, kvm: Kvm): void {
 /** Run a pseries machine to completion. Never throws for user errors: they become a status. */
 export function runPseries(options: PseriesOptions, out: PseriesOutput): PseriesResult {
   const t0 = performance.now();
-  const emptyStats = (): PseriesStats => ({
+  const machine = buildPseries(options, out);
+  if (!(machine instanceof PseriesMachineImpl)) return machine;
+  const dumpdtb = machine.dumpdtbPath();
+  if (dumpdtb !== undefined) {
+    // QEMU's -machine dumpdtb=FILE: write the boot device tree and exit without running.
+    try {
+      (options.writeFile ?? writeFileSync)(dumpdtb, machine.bootFdt);
+    } catch (e) {
+      out.error(`hvsim: dumpdtb=${dumpdtb}: cannot write it (${(e as Error).message})\n`);
+      return { status: STATUS_BAD_OPTIONS, reason: "bad options", stats: emptyStats() };
+    }
+    out.error(`hvsim: info: dtb dumped to ${dumpdtb}. Exiting.\n`);
+    return { status: 0, reason: "dumpdtb", stats: emptyStats() };
+  }
+  const result = machine.run(t0);
+  if (result.reason === "paused" && options.saveTo !== undefined) {
+    try {
+      (options.writeFile ?? writeFileSync)(
+        options.saveTo,
+        writeSnapshot("pseries", machine.save()),
+      );
+      out.error(
+        `hvsim: paused at instruction ${result.stats.instructions}, saved to ${options.saveTo}\n`,
+      );
+    } catch (e) {
+      const why =
+        e instanceof MigrationRefused
+          ? e.message
+          : `cannot write ${options.saveTo} (${(e as Error).message})`;
+      out.error(`hvsim: --save: ${why}\n`);
+      return { ...result, status: STATUS_BAD_OPTIONS, reason: "save failed" };
+    }
+  }
+  return options.stateHash === true ? { ...result, stateHash: machine.stateHash() } : result;
+}
+
+/** Reason prefix of a result whose `incoming` snapshot the machine refused. */
+export const INCOMING_REFUSED = "incoming migration refused: ";
+
+/**
+ * Build (but do not run) a pseries machine, and with `incoming` restore the snapshot into it.
+ * Bad options and a refused snapshot are reported and become a result (status 1, as QEMU
+ * exits when its incoming migration fails; the reason starts with INCOMING_REFUSED).
+ */
+export function buildPseries(
+  options: PseriesOptions,
+  out: PseriesOutput,
+): PseriesMachineImpl | PseriesResult {
+  let machine: PseriesMachineImpl;
+  try {
+    machine = new PseriesMachineImpl(options, out);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      out.error(`hvsim: ${e.message}\n`);
+      return { status: STATUS_BAD_OPTIONS, reason: "bad options", stats: emptyStats() };
+    }
+    throw e;
+  }
+  if (options.incoming === undefined) return machine;
+  try {
+    const state = readSnapshot(options.incoming, "pseries") as PseriesMachineState;
+    for (const w of machine.restore(state)) out.error(`hvsim: warning: ${w}\n`);
+    return machine;
+  } catch (e) {
+    if (!(e instanceof SnapshotError) && !(e instanceof MigrationRefused)) throw e;
+    out.error(`hvsim: ${INCOMING_REFUSED}${e.message}\n`);
+    return {
+      status: STATUS_BAD_OPTIONS,
+      reason: `${INCOMING_REFUSED}${e.message}`,
+      stats: emptyStats(),
+    };
+  }
+}
+
+function emptyStats(): PseriesStats {
+  return {
     instructions: 0,
     resets: 0,
     exits: {},
@@ -231,30 +367,7 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
     runMs: 0,
     mips: 0,
     hostBytesAllocated: 0,
-  });
-  let machine: PseriesMachineImpl;
-  try {
-    machine = new PseriesMachineImpl(options, out);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      out.error(`hvsim: ${e.message}\n`);
-      return { status: STATUS_BAD_OPTIONS, reason: "bad options", stats: emptyStats() };
-    }
-    throw e;
-  }
-  const dumpdtb = machine.dumpdtbPath();
-  if (dumpdtb !== undefined) {
-    // QEMU's -machine dumpdtb=FILE: write the boot device tree and exit without running.
-    try {
-      (options.writeFile ?? writeFileSync)(dumpdtb, machine.bootFdt);
-    } catch (e) {
-      out.error(`hvsim: dumpdtb=${dumpdtb}: cannot write it (${(e as Error).message})\n`);
-      return { status: STATUS_BAD_OPTIONS, reason: "bad options", stats: emptyStats() };
-    }
-    out.error(`hvsim: info: dtb dumped to ${dumpdtb}. Exiting.\n`);
-    return { status: 0, reason: "dumpdtb", stats: emptyStats() };
-  }
-  return machine.run(t0);
+  };
 }
 
 /** The machine behind runPseries (exported for tests). */
@@ -441,8 +554,10 @@ export class PseriesMachineImpl implements PaprMachine {
     return Math.min(this.ramBytes, FDT_MAX_ADDR) - FDT_MAX_SIZE;
   }
 
-  run(t0: number): PseriesResult {
-    let budget = this.maxInsns;
+  /** Run until the guest powers off, something fails, or the vCPUs have executed `pauseAt`
+   *  instructions in all (reason `paused`; default the option's, Infinity = never). */
+  run(t0: number, pauseAt: number = this.o.pauseAt ?? Infinity): PseriesResult {
+    let budget = this.maxInsns - this.instructions();
     let first = true;
     let startupMs = 0;
     const finish = (status: number, reason: string): PseriesResult => {
@@ -472,8 +587,10 @@ export class PseriesMachineImpl implements PaprMachine {
         first = false;
       }
       const before = this.instructions();
-      const exit: VcpuExit = this.vm.run(budget);
+      if (before >= pauseAt) return finish(0, "paused");
+      const exit: VcpuExit = this.vm.run(Math.min(budget, pauseAt - before));
       budget -= this.instructions() - before;
+      if (exit.kind === "budget" && budget > 0) continue; // at the pause point
       switch (exit.kind) {
         case "papr-hcall": {
           const v = this.vm.vcpu(exit.vcpu);
@@ -529,6 +646,107 @@ export class PseriesMachineImpl implements PaprMachine {
         return finish(STATUS_RUNAWAY, "max-insns");
       }
     }
+  }
+
+  /** The paused machine's state (vCPUs, RAM, VMM state) for a migration. */
+  save(): PseriesMachineState {
+    if (this.nested !== undefined) {
+      // kvm-nested keeps L0 state (the L1's partition table from H_SET_PARTITION_TABLE, the
+      // nested guests) that is not part of the stream yet.
+      throw new MigrationRefused(
+        "cannot save a machine with cap-nested-hv=on yet: kvm-nested's L0 state is not in the migration stream",
+      );
+    }
+    return {
+      version: 1,
+      machine: this.o.machine ?? "pseries",
+      ramBytes: this.ramBytes,
+      smp: this.smp,
+      caps: capsMigrationStream(this.caps),
+      instructions: this.instructions(),
+      vm: this.vm.save(),
+      vmm: {
+        version: 1,
+        rng: this.rng.state,
+        todOffset: this.todOffset,
+        casDone: this.casDone,
+        ov5: this.dt.ov5.slice(),
+        xive: this.dt.xive,
+        rngSeed: this.dt.rngSeed.slice(),
+        input: this.input.slice(),
+        resets: this.resets,
+        rtasCalls: { ...this.rtasCalls },
+      },
+    };
+  }
+
+  /**
+   * Continue a saved machine here (this machine was built from the destination's own options
+   * and host model, and has not run). Refuses, changing nothing, what this machine cannot
+   * take: a stream whose caps are above this machine's (QEMU's rule), another RAM size or
+   * vCPU count. Returns the warnings (caps below this machine's).
+   */
+  restore(s: PseriesMachineState): string[] {
+    if (s.version !== 1 || s.vmm.version !== 1) {
+      throw new MigrationRefused(
+        `machine state version ${s.version}/${s.vmm.version}: this hvsim reads 1/1`,
+      );
+    }
+    if (s.ramBytes !== this.ramBytes) {
+      throw new MigrationRefused(
+        `the source has ${s.ramBytes / 2 ** 20} MiB of RAM, this machine ${this.ramBytes / 2 ** 20} MiB: start the destination with -m ${s.ramBytes / 2 ** 20}M`,
+      );
+    }
+    if (s.smp !== this.smp) {
+      throw new MigrationRefused(
+        `the source has ${s.smp} vCPUs, this machine ${this.smp}: start the destination with -smp ${s.smp}`,
+      );
+    }
+    const report = checkCapsMigrationStream(s.caps, this.caps);
+    const errors = report.issues.filter((i) => i.level === "error");
+    if (errors.length > 0) {
+      throw new MigrationRefused(
+        `${errors.map((e) => e.message).join("; ")}: start the destination with the source's caps (-M ${s.machine})`,
+      );
+    }
+    this.vm.restore(s.vm);
+    this.rng.state = s.vmm.rng;
+    this.todOffset = s.vmm.todOffset;
+    this.casDone = s.vmm.casDone;
+    this.dt.ov5 = s.vmm.ov5.slice();
+    this.dt.xive = s.vmm.xive;
+    this.dt.rngSeed = s.vmm.rngSeed.slice();
+    this.input = s.vmm.input.slice();
+    this.resets = s.vmm.resets;
+    for (const k of Object.keys(this.rtasCalls)) delete this.rtasCalls[k];
+    Object.assign(this.rtasCalls, s.vmm.rtasCalls);
+    return report.issues.map((i) => i.message);
+  }
+
+  /**
+   * SHA-256 of the guest-visible machine state: every vCPU's registers and timers, the RAM
+   * contents (all-zero chunks left out, so where the host allocated does not matter) and the
+   * VMM's guest-visible state. Host-owned registers (PTCR, LPIDR) are left out: they follow
+   * the host. Two runs that end with the same hash ended in the same state.
+   */
+  stateHash(): string {
+    const h = createHash("sha256");
+    const s = this.vm.save();
+    for (const v of s.vcpus) {
+      const { sprs, ...rest } = v.cpu;
+      const guestSprs = Object.entries(sprs).filter(
+        ([n]) => Number(n) !== SPR.PTCR && Number(n) !== SPR.LPIDR,
+      );
+      h.update(JSON.stringify({ ...v, cpu: { ...rest, sprs: guestSprs } }));
+    }
+    for (const m of s.memory) {
+      if (m.data.some((b) => b !== 0)) {
+        h.update(`${m.gpa}:`);
+        h.update(m.data);
+      }
+    }
+    h.update(JSON.stringify({ rng: this.rng.state, tod: this.todOffset, cas: this.casDone }));
+    return h.digest("hex");
   }
 
   private instructions(): number {
