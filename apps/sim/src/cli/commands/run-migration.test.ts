@@ -123,6 +123,19 @@ describe("hvsim run --pause-at/--save, then --incoming in a new process", () => 
     expect(stream.stderr).toContain(
       "hvsim: incoming migration refused: cap-rpt-invalidate higher level (1) in incoming stream than on destination (0)",
     );
+    const late = await hvsim(
+      ...machine,
+      "-kernel",
+      smp,
+      "--pause-at",
+      "1e9",
+      "--save",
+      join(dir, "y.snap"),
+    );
+    expect(late.status).toBe(1);
+    expect(late.stderr).toMatch(
+      /the guest stopped \(power-off\) after 664703 instructions, before --pause-at 1000000000; nothing saved/,
+    );
     const usage = await hvsim(...machine, "-kernel", smp, "--save", join(dir, "x.snap"));
     expect(usage.status).toBe(2);
     expect(usage.stderr).toBe("hvsim: --save needs --pause-at N\n");

@@ -282,6 +282,12 @@ export function runPseries(options: PseriesOptions, out: PseriesOutput): Pseries
     return { status: 0, reason: "dumpdtb", stats: emptyStats() };
   }
   const result = machine.run(t0);
+  if (result.reason !== "paused" && options.saveTo !== undefined) {
+    out.error(
+      `hvsim: --save ${options.saveTo}: the guest stopped (${result.reason}) after ${result.stats.instructions} instructions, before --pause-at ${options.pauseAt}; nothing saved\n`,
+    );
+    return { ...result, status: result.status === 0 ? STATUS_BAD_OPTIONS : result.status };
+  }
   if (result.reason === "paused" && options.saveTo !== undefined) {
     try {
       (options.writeFile ?? writeFileSync)(
