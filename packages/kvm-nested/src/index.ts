@@ -12,3 +12,9 @@ export type { RadixLeaf, RadixWalk, ReadGuest64 } from "./radix-walk";
 export { filterLpcr, l2Lpcr, l2Hfscr } from "./l2-state";
 export { NR_CPUS } from "./h-enter-nested";
 export { COPY_TOFROM_MAX } from "./h-copy-tofrom-guest";
+export { IsolationChecker, IsolationViolation } from "./isolation-checker";
+export type {
+  IsolationCheckerOptions,
+  IsolationPort,
+  IsolationViolationInfo,
+} from "./isolation-checker";

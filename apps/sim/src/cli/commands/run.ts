@@ -120,6 +120,9 @@ function requestOf(opts: RunOptions, machine: string): RunRequest {
     ...(opts.d !== undefined && opts.d.split(",").includes("guest_errors")
       ? { guestErrors: true }
       : {}),
+    ...(opts.d !== undefined && opts.d.split(",").includes("isolation")
+      ? { checkIsolation: true }
+      : {}),
   };
 }
 
@@ -152,7 +155,10 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
     )
     .option("--trace <file>", "pseries: write a Chrome trace-event timeline (open it in Perfetto)")
     .option("--no-reboot", "pseries: RTAS system-reboot ends the run instead of resetting")
-    .option("-d <items>", "pseries: QEMU-style logging; guest_errors reports unimplemented calls")
+    .option(
+      "-d <items>",
+      "pseries: QEMU-style logging; guest_errors reports unimplemented calls; isolation (hvsim's own) checks every host-memory access against the VM's memslots and page tables",
+    )
     .option("--guest <name>", "guest program (arm64-virt: discovery, apf, blind-probe)")
     .option("--migrate-to <host>", "after the guest ran, migrate to this host and run on there")
     .option("--dumpdtb <file>", "write the machine's device tree blob to FILE and exit")

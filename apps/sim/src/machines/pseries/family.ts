@@ -17,6 +17,8 @@ export interface PseriesRunRequest {
   readonly trace?: string;
   readonly noReboot?: boolean;
   readonly guestErrors?: boolean;
+  /** `-d isolation` */
+  readonly checkIsolation?: boolean;
   readonly dumpDtb?: string;
 }
 
@@ -47,6 +49,7 @@ export function runPseriesRequest(r: PseriesRunRequest, io: PseriesRunIo): Pseri
   if (r.trace !== undefined) options.trace = r.trace;
   if (r.noReboot) options.noReboot = true;
   if (r.guestErrors) options.logGuestErrors = true;
+  if (r.checkIsolation) options.checkIsolation = true;
   if (r.maxInsns !== undefined) {
     const n = parseCount("--max-insns", r.maxInsns);
     if (typeof n === "string") return { kind: "error", message: n };

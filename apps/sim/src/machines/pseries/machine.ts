@@ -26,8 +26,8 @@ import {
 import type { ResolvedCaps } from "@hvsim/hcall-abi";
 import { DEFAULT_HOST, Kvm } from "@hvsim/kvm-hv-core";
 import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
-import { KvmNested } from "@hvsim/kvm-nested";
-import type { NestedStats } from "@hvsim/kvm-nested";
+import { IsolationChecker, IsolationViolation, KvmNested } from "@hvsim/kvm-nested";
+import type { IsolationPort, NestedStats } from "@hvsim/kvm-nested";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
@@ -71,6 +71,10 @@ export interface PseriesOptions {
   trace?: string;
   /** File writer for `-M ...,dumpdtb=FILE` and `--trace`; default fs.writeFileSync. */
   writeFile?: (path: string, data: Uint8Array) => void;
+  /** `-d isolation`: check every host-memory access made for the VM (by its vCPUs, the MMU
+   *  and L0, for the L1 and its L2s) against its memslots and page tables; the first one
+   *  outside stops the machine with an error (kvm-nested's IsolationChecker). */
+  checkIsolation?: boolean;
 }
 
 /** Where output goes: the guest console, and hvsim's own messages. */
@@ -111,6 +115,8 @@ export interface PseriesStats {
   /** With cap-nested-hv=on: L2 exits by level and trap, shadow faults, rmap removals and
    *  invalidations by hcall (kvm-nested). */
   nested?: NestedStats;
+  /** With `-d isolation`: host-memory accesses checked, by port. */
+  isolationChecks?: Record<IsolationPort, number>;
 }
 
 export interface PseriesResult {
@@ -280,6 +286,7 @@ export class PseriesMachineImpl implements PaprMachine {
   private readonly tracer: ChromeTrace | undefined;
   /** The device tree as placed in guest memory at reset. */
   bootFdt: Uint8Array = new Uint8Array(0);
+  private readonly isolation: IsolationChecker | undefined;
 
   constructor(
     private readonly o: PseriesOptions,
@@ -300,12 +307,17 @@ export class PseriesMachineImpl implements PaprMachine {
       throw new ConfigError(`--max-insns ${o.maxInsns}: expected a positive integer`);
     }
     this.rng = new SplitMix32(o.seed ?? 0);
-    this.kvm = new Kvm({ host: o.host ?? DEFAULT_HOST });
+    this.isolation = o.checkIsolation === true ? new IsolationChecker() : undefined;
+    this.kvm = new Kvm({
+      host: o.host ?? DEFAULT_HOST,
+      ...(this.isolation !== undefined ? { hostMemory: this.isolation.memory } : {}),
+    });
     checkCaps(this.caps, this.kvm);
     this.tracer = o.trace !== undefined ? new ChromeTrace() : undefined;
     const tracer = this.tracer;
     this.ramHost = this.kvm.allocGuestRam(this.ramBytes);
     this.vm = this.createVm(tracer);
+    this.isolation?.watch(this.vm, this.kvm.partitionTable, this.nested);
     this.dt = {
       ramBytes: this.ramBytes,
       smp: this.smp,
@@ -472,7 +484,15 @@ export class PseriesMachineImpl implements PaprMachine {
         first = false;
       }
       const before = this.instructions();
-      const exit: VcpuExit = this.vm.run(budget);
+      let exit: VcpuExit;
+      try {
+        exit = this.vm.run(budget);
+      } catch (e) {
+        if (!(e instanceof IsolationViolation)) throw e;
+        // A simulator bug -d isolation exists to catch: say what was reached, and stop.
+        this.out.error(`hvsim: ${e.message}\n`);
+        return finish(STATUS_RUNAWAY, "isolation");
+      }
       budget -= this.instructions() - before;
       switch (exit.kind) {
         case "papr-hcall": {
@@ -566,6 +586,7 @@ export class PseriesMachineImpl implements PaprMachine {
       mips: runMs > 0 ? this.instructions() / (runMs * 1000) : 0,
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
       ...(this.nested !== undefined ? { nested: this.nested.statistics() } : {}),
+      ...(this.isolation !== undefined ? { isolationChecks: { ...this.isolation.checked } } : {}),
     };
   }
 
@@ -841,6 +862,11 @@ export function formatPseriesStats(s: PseriesStats): string {
           `L2 exits to L1   ${kv(s.nested.l2ExitsToL1)}`,
           `shadow faults    ${s.nested.shadowFaults} (${s.nested.shadowFaultsReflected} reflected to L1), rmap removals ${s.nested.rmapRemovals}`,
           `invalidations    ${kv(s.nested.invalidations)}`,
+        ]
+      : []),
+    ...(s.isolationChecks !== undefined
+      ? [
+          `isolation        ${s.isolationChecks.data} data and ${s.isolationChecks["page-table"]} page-table accesses checked, none outside`,
         ]
       : []),
     "",
