@@ -17,7 +17,7 @@ import {
   hcallByOpcode,
 } from "@hvsim/hcall-abi";
 import type { HcallOutcome, NestedHostResources, NestedHvPort, Vcpu, Vm } from "@hvsim/kvm-hv-core";
-import { unmapPage } from "@hvsim/radix-mmu";
+import { lookupLeaf, setPageRc, unmapPage } from "@hvsim/radix-mmu";
 import type { NestedContext, NestedStats } from "./context";
 import { bump, hex } from "./context";
 import { hCopyTofromGuest } from "./h-copy-tofrom-guest";
@@ -29,12 +29,18 @@ import { hTlbInvalidate } from "./h-tlb-invalidate";
 import { restoreL1, saveL2 } from "./l2-state";
 import type { NestedGuest } from "./nested-guests";
 import { NestedGuests, PRTB_MASK, ptcrEntries } from "./nested-guests";
-import { DSISR_SRR1_MATCH_64S, HFSCR_INTR_CAUSE, SPR } from "./registers";
+import { DSISR_SET_RC, DSISR_SRR1_MATCH_64S, HFSCR_INTR_CAUSE, SPR } from "./registers";
 import { L0_PAGE_SHIFT, shadowPageFault } from "./shadow-page-fault";
 
 type Outcome = { kind: "handled" } | { kind: "exit"; reason: string };
 
 const L0_PAGE = 2 ** L0_PAGE_SHIFT;
+
+/** Reference and change bits to set or clear (updateNestRmapRc). */
+export interface RcBits {
+  r?: boolean;
+  c?: boolean;
+}
 
 export interface KvmNestedOptions {
   /** Guest errors and reflected-fault notes (for --trace). */
@@ -152,6 +158,37 @@ export class KvmNested implements NestedHvPort, NestedContext {
 
   private rmapDropGuest(g: NestedGuest): void {
     for (const [nPage, l1Page] of g.shadow) this.rmap.get(l1Page)?.delete(`${g.l1Lpid}:${nPage}`);
+  }
+
+  /**
+   * kvmhv_update_nest_rmap_rc_list: L0 changed R/C in its own PTE for the L1 page holding
+   * `l1Gpa` (dirty logging harvested C, ageing cleared R); make the same change in every
+   * shadow leaf built on that page and invalidate those translations, so that the L2's next
+   * access (or store) faults with SET_RC and sets the bits in L0's PTE again -- without it an
+   * L2's writes to L1 memory would escape L0's dirty tracking. Entries whose leaf now maps
+   * another L1 page are skipped. Returns the number of shadow leaves changed.
+   */
+  updateNestRmapRc(l1Gpa: number, clear: RcBits, set: RcBits = {}): number {
+    const l1Page = l1Gpa - (l1Gpa % L0_PAGE);
+    let changed = 0;
+    for (const key of this.rmap.get(l1Page) ?? []) {
+      const [lpid, nPage] = key.split(":").map(Number) as [number, number];
+      const g = this.guests.list().find((x) => x.l1Lpid === lpid);
+      if (g === undefined || g.shadow.get(nPage) !== l1Page) continue;
+      const leaf = lookupLeaf(g.shadowTree, nPage);
+      if (leaf === undefined) continue;
+      const r = set.r === true ? true : clear.r === true ? false : leaf.r;
+      const c = set.c === true ? true : clear.c === true ? false : leaf.c;
+      if (r === leaf.r && c === leaf.c) continue;
+      setPageRc(g.shadowTree, nPage, r, c);
+      this.vm.mmu.invalidate({
+        ric: "tlb",
+        scope: "partition",
+        target: { is: "va", lpid: g.shadowLpid, pid: 0, addr: nPage, pageShift: L0_PAGE_SHIFT },
+      });
+      changed++;
+    }
+    return changed;
   }
 
   /** Shadow leaves built on L1 page `l1Page` (for tests and --stats). */
@@ -313,13 +350,20 @@ export class KvmNested implements NestedHvPort, NestedContext {
   ): Outcome {
     this.stats.shadowFaults++;
     const hdar = v.getSpr(SPR.HDAR);
-    const hdsisr = vector === 0xe00 ? v.getSpr(SPR.HDSISR) : srr1 & DSISR_SRR1_MATCH_64S;
+    // For HISI the cause is in HSRR1. Linux keeps only DSISR_SRR1_MATCH_64S of it; hvsim's MMU
+    // also reports an R failure on fetch there (bit 45, as QEMU), which L0 handles like the
+    // HDSI SET_RC case.
+    const hdsisr =
+      vector === 0xe00 ? v.getSpr(SPR.HDSISR) : srr1 & (DSISR_SRR1_MATCH_64S | DSISR_SET_RC);
     const asdr = v.getSpr(SPR.ASDR);
     const f = shadowPageFault(this, run.guest, { vector, hdar, hdsisr, asdr }, (l1p, g, np) =>
       this.rmapAdd(l1p, g, np),
     );
     if (f.kind === "resume") {
-      bump(this.stats.l2ExitsInL0, `${hex(vector)} shadow fault`);
+      bump(
+        this.stats.l2ExitsInL0,
+        `${hex(vector)} ${f.rcSet === true ? "R/C set" : "shadow fault"}`,
+      );
       return { kind: "handled" };
     }
     this.stats.shadowFaultsReflected++;
@@ -330,7 +374,8 @@ export class KvmNested implements NestedHvPort, NestedContext {
       this.exitToL1(v, run, 0xe00, nip, srr1);
     } else {
       run.hv.asdr = f.asdr;
-      this.exitToL1(v, run, 0xe20, nip, (srr1 & ~DSISR_SRR1_MATCH_64S) | f.srr1Bits);
+      const msr = f.srr1Bits === undefined ? srr1 : (srr1 & ~DSISR_SRR1_MATCH_64S) | f.srr1Bits;
+      this.exitToL1(v, run, 0xe20, nip, msr);
     }
     return { kind: "handled" };
   }

@@ -65,6 +65,13 @@ export const DSISR_PROTFAULT = 0x08000000n;
 export const DSISR_ISSTORE = 0x02000000n;
 export const DSISR_PRTABLE_FAULT = 0x00020000n;
 export const DSISR_UNSUPP_MMU = 0x00080000n;
+/** DSISR[ATOMIC_RC] (bit 45), Linux's DSISR_SET_RC: R or C needed setting (POWER9 faults). */
+export const DSISR_SET_RC = 0x00040000n;
+export const DSISR_BADACCESS = 0x04000000n;
+export const DSISR_KEYFAULT = 0x00200000n;
+/** The fault causes Linux's DSISR_BAD_FAULT_64S names that hvsim's MMU can report. */
+export const DSISR_BAD_FAULT_64S =
+  DSISR_BADACCESS | DSISR_KEYFAULT | DSISR_UNSUPP_MMU | DSISR_PRTABLE_FAULT;
 export const SRR1_ISI_NOPT = 0x40000000n;
 export const SRR1_ISI_N_G_OR_CIP = 0x10000000n;
 /** SRR1 bits of an HISI that carry fault information (DSISR_SRR1_MATCH_64S). */
