@@ -242,7 +242,7 @@ export class KvmNested implements NestedHvPort, NestedContext {
       return { kind: "done", ret: e.status };
     }
     if (e.kind === "re-enter") {
-      bump(this.stats.l2ExitsToL1, "0 re-enter");
+      bump(this.stats.l2ExitsToL1, "0x0 re-enter (L1 interrupt at entry)");
       return { kind: "done", ret: 0 };
     }
     this.stats.enterNested++;
@@ -310,8 +310,18 @@ export class KvmNested implements NestedHvPort, NestedContext {
       case 0xe00:
       case 0xe20:
         return this.nestedPageFault(v, run, vector, nip, srr1);
-      case 0xe80:
       case 0xea0:
+        if (this.vm.externalPending(v.id)) {
+          // An interrupt for the L1 came while its L2 ran (kvm-hv-core raises it as HVI, as
+          // XIVE escalates it). Linux resumes the L2 only after checking that nothing is
+          // pending for the L1 (kvmhv_run_single_vcpu): here something is, so the L2 is saved
+          // with trap 0 and the L1 sees r3 = 0, takes its interrupt and enters again.
+          this.exitToL1(v, run, 0, nip, srr1, "re-enter (L1 interrupt during L2)");
+          return { kind: "handled" };
+        }
+        bump(this.stats.l2ExitsInL0, hex(vector));
+        return { kind: "handled" };
+      case 0xe80:
         bump(this.stats.l2ExitsInL0, hex(vector));
         return { kind: "handled" };
       case 0xf80: {

@@ -3,6 +3,7 @@
 
 /** SPR numbers (ISA v3.0B Book III, SPR table). */
 export const SPR = {
+  DEC: 22,
   SRR0: 26,
   SRR1: 27,
   CFAR: 28,
