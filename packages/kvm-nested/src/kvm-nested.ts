@@ -291,7 +291,7 @@ export class KvmNested implements NestedHvPort, NestedContext {
       }
     }
     // Every other hcall is the L1's: pt_regs.nip is past the sc, as HSRR0 would be.
-    this.exitToL1(v, run, 0xc00, v.pc, v.msr, hcallByOpcode(nr)?.name);
+    this.exitToL1(v, run, 0xc00, v.pc, v.msr, hcallByOpcode(nr)?.name, true);
     return { kind: "handled" };
   }
 
@@ -401,9 +401,17 @@ export class KvmNested implements NestedHvPort, NestedContext {
     nip: bigint,
     msr: bigint,
     what?: string,
+    scCompleted = false,
   ): number {
     bump(this.stats.l2ExitsToL1, what === undefined ? hex(trap) : `${hex(trap)} ${what}`);
     saveL2(v, run.hv, run.regs, nip, msr);
+    // IC and VTB (save_hv_return_state): hvsim's CPU has neither SPR (350, 351), so no level
+    // can read them; hv_guest_state's copies still count as Linux's do -- IC by the
+    // instructions the L2 completed (an `sc` it exits with is one of them; hvsim's CPU also
+    // counts each interrupt it delivers as one), VTB by the timebase ticks those took.
+    const insns = v.cpu.icount - run.icountAtEntry + (scCompleted ? 1 : 0);
+    run.hv.ic = BigInt.asUintN(64, run.hv.ic + BigInt(insns));
+    run.hv.vtb = BigInt.asUintN(64, run.hv.vtb + BigInt(insns * v.cpu.tbTicksPerInsn));
     const purrDelta = run.hv.purr - run.purrAtEntry;
     const spurrDelta = run.hv.spurr - run.spurrAtEntry;
     restoreL1(v, run.saved, purrDelta, spurrDelta);

@@ -57,8 +57,13 @@ export const DAWRX_HYP = 1n << 2n;
 /** CIABR[PRIV] (bits 62:63): 3 = hypervisor. */
 export const CIABR_PRIV = 3n;
 export const CIABR_PRIV_HYPER = 3n;
-/** PCR_MASK as Linux ORs it into an L2's PCR (the architected compat bits). */
-export const PCR_MASK = 0x1en;
+/**
+ * Linux's PCR_MASK: the PCR's reserved bits, which it keeps set in every PCR it loads (so a
+ * later processor's new "disable" bits disable what a guest of this one cannot know about):
+ * everything but the high disable bits (VEC, VSX, TM, MMA: IBM bits 0:3) and the compat level
+ * bits (ARCH_205..ARCH_31: 0x2..0x20).
+ */
+export const PCR_MASK = 0x0fffffffffffffc1n;
 
 /** DSISR bits of a partition-scoped fault (also SRR1 bits for HISI). */
 export const DSISR_NOHPTE = 0x40000000n;
