@@ -369,6 +369,23 @@ export class KvmNested implements NestedHvPort, NestedContext {
     const f = shadowPageFault(this, run.guest, { vector, hdar, hdsisr, asdr }, (l1p, g, np) =>
       this.rmapAdd(l1p, g, np),
     );
+    if (f.kind === "dsi") {
+      // __kvmhv_nested_page_fault queues a DSI for the L2: DAR = the EA, DSISR = the fault's.
+      v.setSpr(SPR.DAR, f.dar);
+      v.setSpr(SPR.DSISR, f.dsisr);
+      v.cpu.deliverInterrupt(0x300, 0, false);
+      bump(this.stats.l2ExitsInL0, `${hex(vector)} DSI to the L2`);
+      return { kind: "handled" };
+    }
+    if (f.kind === "mmio") {
+      // H_TOO_HARD: the L2 is saved and the L1 restored with r3 = 0, and the vCPU leaves for
+      // the VMM with the MMIO exit an access by the L1 to that address makes. Linux's L0 has
+      // its VMM emulate the access and advance the L2 past it before the L1 enters again;
+      // hvsim's VMM (pseries) has no MMIO devices and stops there, as it does for the L1.
+      this.exitToL1(v, run, 0, nip, srr1, "H_TOO_HARD (MMIO)");
+      v.pendingExit = { kind: "mmio", vcpu: v.id, gpa: f.l1Gpa, isWrite: f.isWrite };
+      return { kind: "exit", reason: "mmio" };
+    }
     if (f.kind === "resume") {
       bump(
         this.stats.l2ExitsInL0,

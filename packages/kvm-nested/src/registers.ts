@@ -3,6 +3,8 @@
 
 /** SPR numbers (ISA v3.0B Book III, SPR table). */
 export const SPR = {
+  DSISR: 18,
+  DAR: 19,
   DEC: 22,
   SRR0: 26,
   SRR1: 27,

@@ -8,7 +8,9 @@ import {
   PTCR,
   RAM,
   HV_ADDR,
+  REGS_ADDR,
   enterAndRun,
+  prepareEnter,
   l2State,
   lis,
   lwz,
@@ -20,7 +22,10 @@ import {
   words,
 } from "./test-fixture";
 import type { L1 } from "./test-fixture";
-import { decodeHvGuestState } from "@hvsim/hcall-abi";
+import { PT_REGS_SIZE, decodeHvGuestState, decodePtRegs } from "@hvsim/hcall-abi";
+
+const mfspr = (rd: number, spr: number): number =>
+  ((31 << 26) | (rd << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (339 << 1)) >>> 0;
 
 function setup(program: number[]): L1 {
   const l1 = makeL1();
@@ -79,11 +84,42 @@ describe("shadow page fault", () => {
     expect(enterAndRun(l1)).toBe(0xe20n);
   });
 
-  it("reflects an L2 page the L1 maps onto non-RAM (no MMIO emulation in hvsim's L0)", () => {
+  for (const [what, insn, isWrite] of [
+    ["load", lwz(6, 8, 5), false],
+    ["store", stw(6, 8, 5), true],
+  ] as const) {
+    it(`an L2 ${what} from an L1 address that is not RAM is MMIO: H_TOO_HARD (r3 = 0) and the VMM's MMIO exit`, () => {
+      const l1 = setup([lis(5, 2), insn]);
+      l1.map(1, 0x20000, 0x40000000);
+      prepareEnter(l1);
+      const exit = l1.vm.run(200_000);
+      expect(exit).toEqual({ kind: "mmio", vcpu: 0, gpa: 0x40000008, isWrite });
+      expect(l1.nested.inL2(l1.v)).toBe(false);
+      expect(l1.v.getGpr(3)).toBe(0n);
+      // The L2 is saved at the access; nothing is reflected (HDAR/HDSISR/ASDR as passed in).
+      const r = decodePtRegs(l1.vm.readGuest(REGS_ADDR, PT_REGS_SIZE)!, "big");
+      expect(r.ok && r.value.nip).toBe(BigInt(L2_CODE + 4));
+      expect(hv(l1)).toMatchObject({ hdar: 0n, hdsisr: 0n, asdr: 0n });
+      expect(l1.nested.statistics().l2ExitsToL1).toEqual({ "0x0 H_TOO_HARD (MMIO)": 1 });
+    });
+  }
+
+  it("gives the L2 a DSI when its own process table lies at an L1 address that is not RAM", () => {
     const l1 = setup([lis(5, 2), lwz(6, 0, 5)]);
-    l1.map(1, 0x20000, 0x40000000);
-    expect(enterAndRun(l1)).toBe(0xe00n);
-    expect(hv(l1).hdsisr & 0x40000000n).toBe(0x40000000n);
+    l1.map(1, 0, L2_BASE); // vectors
+    l1.vm.writeGuest(L2_BASE + 0x300, words([mfspr(4, 19), mfspr(5, 18), li(3, 0x300), sc1]));
+    l1.map(1, 0x30000, 0x40000000); // the L2's process table: not L1 RAM
+    l1.setPate(1, true, 0x30000n);
+    const s = l2State(1);
+    s.regs.msr |= 1n << 4n; // MSR[DR]: the load goes through the process table
+    putState(l1, s.hv, s.regs);
+    expect(enterAndRun(l1)).toBe(0xc00n);
+    const r = decodePtRegs(l1.vm.readGuest(REGS_ADDR, PT_REGS_SIZE)!, "big");
+    if (!r.ok) throw new Error("decode");
+    expect(r.value.gpr[3]).toBe(0x300n);
+    expect(r.value.gpr[4]).toBe(0x20000n); // DAR: the EA
+    expect(r.value.gpr[5]! & 0x00020000n).toBe(0x00020000n); // DSISR: PRTABLE_FAULT
+    expect(l1.nested.statistics().l2ExitsInL0["0xe00 DSI to the L2"]).toBe(1);
   });
 
   it("reflects when the PATE for the L2 is not valid", () => {

@@ -39,7 +39,11 @@ export type ShadowFault =
   | { kind: "resume"; nGpa: number; l1Gpa: number; rcSet?: boolean }
   /** The L1 must handle it: HDSI with `hdsisr`, or HISI with `srr1Bits` as the cause bits of
    *  the L2's MSR image (undefined: HSRR1 as the hardware set it). */
-  | { kind: "reflect"; hdsisr: bigint; srr1Bits: bigint | undefined; asdr: bigint; why: string };
+  | { kind: "reflect"; hdsisr: bigint; srr1Bits: bigint | undefined; asdr: bigint; why: string }
+  /** The L2 gets a data storage interrupt itself (kvmppc_core_queue_data_storage). */
+  | { kind: "dsi"; dar: bigint; dsisr: bigint }
+  /** The access is emulated MMIO at L1 address `l1Gpa` (the VMM's, as for the L1). */
+  | { kind: "mmio"; l1Gpa: number; isWrite: boolean };
 
 export function shadowPageFault(
   ctx: NestedContext,
@@ -152,9 +156,14 @@ export function shadowPageFault(
   }
   const hostAddr = ctx.vm.instantiateGuestPage(l1Page);
   if (hostAddr === undefined) {
-    // Linux emulates MMIO here (kvmppc_hv_emulate_mmio); hvsim's L1s map only RAM for their
-    // L2s, so L0 reflects the fault to the L1 instead (a deliberate divergence).
-    return reflect(DSISR_NOHPTE, SRR1_ISI_NOPT, `L1 address 0x${l1Gpa.toString(16)} is not RAM`);
+    // No memslot: the L1 maps this L2 page onto an L1 address that is not RAM.
+    if ((cause & (DSISR_PRTABLE_FAULT | DSISR_BADACCESS)) !== 0n) {
+      // The L2's own process table or tree lies there: its error, given to it as a DSI.
+      return { kind: "dsi", dar: f.hdar, dsisr: cause };
+    }
+    // An access to the L1's MMIO (kvmppc_hv_emulate_mmio): the VMM's to emulate, exactly as
+    // the same access by the L1 would be.
+    return { kind: "mmio", l1Gpa, isWrite: isStore };
   }
   // Shadow leaf: the smaller page (L0's 64 KiB), permissions = the L1's (L0 grants RWX); R
   // only if set in both the L1's PTE and L0's, C only if set in both and this is a store

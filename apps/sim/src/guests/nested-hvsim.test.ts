@@ -50,10 +50,14 @@ beforeAll(async () => {
   runs.set("plain", await runL1hv(NESTED, undefined, [...ISOLATION, "--stats"]));
   const rest = await Promise.all([
     runL1hv(`${NESTED},cap-rpt-invalidate=on`, undefined, ISOLATION),
+    runL1hv(NESTED, "l1hv.bench=1000", ISOLATION),
+    runL1hv(NESTED, "l1hv.run=l2-mmio", ISOLATION),
     ...BROKEN.map((m) => runL1hv(NESTED, `l1hv.invalidate=${m}`, ISOLATION)),
   ]);
   runs.set("rpt", rest[0]!);
-  BROKEN.forEach((m, i) => runs.set(m, rest[i + 1]!));
+  runs.set("bench", rest[1]!);
+  runs.set("mmio", rest[2]!);
+  BROKEN.forEach((m, i) => runs.set(m, rest[i + 3]!));
 }, 600_000);
 
 describe("l1hv on hvsim (-M pseries,cap-nested-hv=on -m 512M -smp 1)", () => {
@@ -74,6 +78,30 @@ describe("l1hv on hvsim (-M pseries,cap-nested-hv=on -m 512M -smp 1)", () => {
     expect(r.errors).toBe("");
     expect(r.console).toBe(golden("l1hv-rpt-invalidate.expected"));
     expect(r.status).toBe(0);
+  });
+});
+
+describe("l1hv's other modes on hvsim", () => {
+  it("l1hv.bench=1000 (l2-hcall-loop alone) prints l1hv-bench.expected, QEMU's output", () => {
+    const r = runs.get("bench")!;
+    expect(r.errors).toBe("");
+    expect(r.console).toBe(golden("l1hv-bench.expected"));
+    expect(r.status).toBe(0);
+  });
+
+  it("l1hv.run=l2-mmio: the L2's load from L1 non-RAM is the VMM's MMIO, refused like the L1's", () => {
+    // kvm-nested returns H_TOO_HARD (r3 = 0 to the L1) and the vCPU leaves with the MMIO exit
+    // of the L1 address; hvsim's pseries has no device there and stops. (QEMU's TCG L0 reads 0.)
+    const r = runs.get("mmio")!;
+    expect(
+      r.console.endsWith(
+        "[L2.0] l2-mmio: loading from 0x40000000, L1 address 0x40000000 (not RAM)\n",
+      ),
+    ).toBe(true);
+    expect(r.errors).toBe(
+      "hvsim: vCPU 0 read guest physical 0x40000000, where there is neither RAM nor a device\n",
+    );
+    expect(r.status).toBe(3);
   });
 });
 
