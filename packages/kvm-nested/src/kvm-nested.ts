@@ -60,6 +60,7 @@ export class KvmNested implements NestedHvPort, NestedContext {
     invalidations: {},
     enterNested: 0,
     enterNestedErrors: {},
+    shadowTrees: {},
   };
   /** L1 guest-physical 64 KiB page -> shadow leaves built on it ("l1Lpid:nGpaPage"). */
   private readonly rmap = new Map<number, Set<string>>();
@@ -246,6 +247,7 @@ export class KvmNested implements NestedHvPort, NestedContext {
       return { kind: "done", ret: 0 };
     }
     this.stats.enterNested++;
+    this.noteShadowCost(e.run.guest);
     this.runs.set(v, e.run);
     if (this.l1Tb(v, e.run) >= e.run.hdecExpiry) {
       // The L1's time limit has passed already: back at once with HDEC (0x1980 -> 0x980).
@@ -391,6 +393,7 @@ export class KvmNested implements NestedHvPort, NestedContext {
         this.stats.l2ExitsInL0,
         `${hex(vector)} ${f.rcSet === true ? "R/C set" : "shadow fault"}`,
       );
+      this.noteShadowCost(run.guest);
       return { kind: "handled" };
     }
     this.stats.shadowFaultsReflected++;
@@ -440,6 +443,13 @@ export class KvmNested implements NestedHvPort, NestedContext {
     const r3 = ok ? trap : H_AUTHORITY;
     v.setGpr(3, BigInt(r3));
     return r3;
+  }
+
+  private noteShadowCost(g: NestedGuest): void {
+    const key = `LPID ${g.l1Lpid}`;
+    const c = (this.stats.shadowTrees[key] ??= { tableBytes: 0, leaves: 0 });
+    c.tableBytes = Math.max(c.tableBytes, g.tables.bytes);
+    c.leaves = Math.max(c.leaves, g.shadow.size);
   }
 
   // --- lifecycle ------------------------------------------------------------------------------

@@ -122,6 +122,17 @@ describe("shadow page fault", () => {
     expect(l1.nested.statistics().l2ExitsInL0["0xe00 DSI to the L2"]).toBe(1);
   });
 
+  it("counts the host memory each L2's shadow tree takes", () => {
+    const l1 = setup([lis(5, 2), lwz(6, 0, 5), li(3, 0x58), sc1]);
+    l1.map(1, 0x20000, L2_BASE + 0x20000);
+    expect(enterAndRun(l1)).toBe(0xc00n);
+    // Two leaves (code and data pages, one 2 MiB region): the 13-bit root (64 KiB), one
+    // 9-bit directory at each of the next two levels (4 KiB each) and one 5-bit one (256 B).
+    expect(l1.nested.statistics().shadowTrees).toEqual({
+      "LPID 1": { tableBytes: 0x10000 + 0x1000 + 0x1000 + 0x100, leaves: 2 },
+    });
+  });
+
   it("reflects when the PATE for the L2 is not valid", () => {
     const l1 = setup([li(3, 0x58), sc1]);
     l1.setPate(1, false);

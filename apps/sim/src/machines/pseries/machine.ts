@@ -840,6 +840,14 @@ export function formatCounts(r: Record<string, number>): string {
         .join(" ");
 }
 
+/** Each L2's shadow-tree cost: `LPID n: K KiB for L leaves`, in LPID order. */
+function shadowTrees(t: NestedStats["shadowTrees"]): string {
+  const rows = Object.entries(t)
+    .sort(([a], [b]) => Number(a.slice(5)) - Number(b.slice(5)))
+    .map(([k, c]) => `${k}: ${(c.tableBytes / 1024).toFixed(2)} KiB for ${c.leaves} leaves`);
+  return rows.length === 0 ? "-" : rows.join(", ");
+}
+
 export function formatPseriesStats(s: PseriesStats): string {
   const kv = formatCounts;
   return [
@@ -862,6 +870,7 @@ export function formatPseriesStats(s: PseriesStats): string {
           `L2 exits to L1   ${kv(s.nested.l2ExitsToL1)}`,
           `shadow faults    ${s.nested.shadowFaults} (${s.nested.shadowFaultsReflected} reflected to L1), rmap removals ${s.nested.rmapRemovals}`,
           `invalidations    ${kv(s.nested.invalidations)}`,
+          `shadow trees     ${shadowTrees(s.nested.shadowTrees)}`,
         ]
       : []),
     ...(s.isolationChecks !== undefined
