@@ -9,6 +9,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { qemuGuestArgs } from "../src/guests/qemu-args";
 
 // This file runs bundled from node_modules/.cache, with apps/sim as the working directory
 // (pnpm runs scripts there), or from its own folder.
@@ -23,17 +24,24 @@ const QEMU_N = Number(process.env.HVSIM_BENCH_NESTED_QEMU_N ?? 200_000);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+const L1HV = {
+  machine: "pseries,cap-nested-hv=on",
+  kernel: join(GUESTS, "l1hv", "l1hv.elf"),
+  bios: join(GUESTS, "bootrom", "bootrom.bin"),
+};
+const initrd = ["-initrd", join(GUESTS, "l1hv", "l1hv.initrd")];
+
+/** hvsim's `run` options for l1hv (QEMU's spelling, as the CLI takes them). */
 const l1hvArgs = (append?: string): string[] => [
   "-M",
-  "pseries,cap-nested-hv=on",
+  L1HV.machine,
   "-m",
   "512M",
   "-smp",
   "1",
   "-kernel",
-  join(GUESTS, "l1hv", "l1hv.elf"),
-  "-initrd",
-  join(GUESTS, "l1hv", "l1hv.initrd"),
+  L1HV.kernel,
+  ...initrd,
   ...(append !== undefined ? ["-append", append] : []),
 ];
 
@@ -69,19 +77,7 @@ const hvsim = (n: number): Promise<number> =>
 const qemu = (n: number): Promise<number> =>
   timed(
     "qemu-system-ppc64",
-    [
-      ...l1hvArgs(`l1hv.bench=${n}`),
-      "-accel",
-      "tcg",
-      "-nographic",
-      "-nodefaults",
-      "-display",
-      "none",
-      "-serial",
-      "stdio",
-      "-bios",
-      join(GUESTS, "bootrom", "bootrom.bin"),
-    ],
+    qemuGuestArgs({ ...L1HV, smp: 1, extra: [...initrd, "-append", `l1hv.bench=${n}`] }),
     n,
   );
 

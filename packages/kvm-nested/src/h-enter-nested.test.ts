@@ -28,6 +28,7 @@ import {
   makeL1,
   prepareEnter,
   putState,
+  readHv,
   sc1,
   stw,
   words,
@@ -404,7 +405,7 @@ describe("H_ENTER_NESTED runs the L2 on a shadow LPID", () => {
     l1.vm.run(1000);
     expect(l1.v.getGpr(3)).toBe(0xc00n);
     expect(l1.v.getSpr(338)).toBe(0x0fffffffffffffc1n);
-    expect(decodedHv(l1).pcr).toBe(0x8n); // save_hv_return_state leaves it
+    expect(readHv(l1).pcr).toBe(0x8n); // save_hv_return_state leaves it
   });
 
   it("advances hv_guest_state's IC by the L2's instructions and VTB by its timebase ticks", () => {
@@ -418,7 +419,7 @@ describe("H_ENTER_NESTED runs the L2 on a shadow LPID", () => {
     const icount = l1.v.cpu.icount;
     const tb = l1.v.cpu.tb;
     expect(enterAndRun(l1)).toBe(0xc00n);
-    const hv = decodedHv(l1);
+    const hv = readHv(l1);
     // Five L2 instructions, the sc included (plus one for each shadow fault the L2 took:
     // hvsim's CPU counts an interrupt as an instruction); not the L1's sc or its loop.
     expect(hv.ic).toBeGreaterThanOrEqual(1005n);
@@ -428,12 +429,6 @@ describe("H_ENTER_NESTED runs the L2 on a shadow LPID", () => {
     expect(l1.v.cpu.icount - icount).toBeGreaterThan(5);
   });
 });
-
-function decodedHv(l1: L1) {
-  const d = decodeHvGuestState(l1.vm.readGuest(HV_ADDR, 248)!, "big");
-  if (!d.ok) throw new Error("decode");
-  return d.value;
-}
 
 void withTable;
 

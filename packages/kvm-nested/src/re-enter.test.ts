@@ -6,20 +6,21 @@
 //   dequeues the L1's) and the L1's own limit is hdec_expiry;
 // - neither is a doorbell pending for the L1 (since Linux 6.12, commit 26686db69917): DPDES
 //   is swapped, the L2 runs with hv_guest_state.dpdes and the L1 keeps its own.
-import { H_SET_PARTITION_TABLE, decodePtRegs } from "@hvsim/hcall-abi";
+import { H_SET_PARTITION_TABLE } from "@hvsim/hcall-abi";
 import { describe, expect, it } from "vitest";
 import { LPCR_LPES, SPR } from "./registers";
 import {
   L2_BASE,
   L2_CODE,
   PTCR,
-  REGS_ADDR,
   enterAndRun,
   l2State,
   li,
   makeL1,
+  mfspr,
   prepareEnter,
   putState,
+  readRegs,
   sc1,
   words,
 } from "./test-fixture";
@@ -29,8 +30,6 @@ const MSR_EE = 1n << 15n;
 const addi = (rd: number, ra: number, imm: number): number =>
   ((14 << 26) | (rd << 21) | (ra << 16) | (imm & 0xffff)) >>> 0;
 const branch = (offset: number): number => ((18 << 26) | (offset & 0x3fffffc)) >>> 0;
-const mfspr = (rd: number, spr: number): number =>
-  ((31 << 26) | (rd << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (339 << 1)) >>> 0;
 
 /** An L2 (LPID 1) running `program` at L2_CODE with MSR[EE]=1 and, at each vector it may
  *  take, `li r3,vector; sc 1` (so an interrupt taken in the L2 shows as 0xc00, r3 = vector). */
@@ -56,12 +55,6 @@ function setup(program: number[]): { l1: L1; pending: { v: boolean } } {
   return { l1, pending };
 }
 
-function regs(l1: L1) {
-  const d = decodePtRegs(l1.vm.readGuest(REGS_ADDR, 352)!, "big");
-  if (!d.ok) throw new Error("decode");
-  return d.value;
-}
-
 describe("H_ENTER_NESTED r3 = 0 and what is not a reason for it", () => {
   it("an interrupt for the L1 arriving while the L2 runs takes the vCPU out: r3 = 0, never the L2's", () => {
     const { l1, pending } = setup([addi(7, 7, 1), branch(-4)]);
@@ -73,7 +66,7 @@ describe("H_ENTER_NESTED r3 = 0 and what is not a reason for it", () => {
     l1.vm.run(1_000);
     expect(l1.nested.inL2(l1.v)).toBe(false);
     expect(l1.v.getGpr(3)).toBe(0n);
-    const r = regs(l1);
+    const r = readRegs(l1);
     expect(r.gpr[7]).toBeGreaterThan(0n); // the L2 ran, and is saved where it was
     expect([BigInt(L2_CODE), BigInt(L2_CODE + 4)]).toContain(r.nip);
     expect(r.gpr[3]).toBe(0n); // its 0x500 vector never ran
@@ -94,14 +87,14 @@ describe("H_ENTER_NESTED r3 = 0 and what is not a reason for it", () => {
     const { l1 } = setup([li(3, 0x58), sc1]);
     l1.v.setSpr(SPR.DEC, 0xffffffffn); // negative: pending
     expect(enterAndRun(l1)).toBe(0xc00n);
-    expect(regs(l1).gpr[3]).toBe(0x900n);
+    expect(readRegs(l1).gpr[3]).toBe(0x900n);
   });
 
   it("a doorbell pending for the L1 is kept for the L1; the L2 runs with its own DPDES", () => {
     const { l1 } = setup([mfspr(9, SPR.DPDES), li(3, 0x58), sc1]);
     l1.v.setSpr(SPR.DPDES, 1n);
     expect(enterAndRun(l1)).toBe(0xc00n);
-    const r = regs(l1);
+    const r = readRegs(l1);
     expect(r.gpr[3]).toBe(0x58n);
     expect(r.gpr[9]).toBe(0n);
     expect(l1.v.getSpr(SPR.DPDES) & 1n).toBe(1n);
@@ -114,7 +107,7 @@ describe("H_ENTER_NESTED r3 = 0 and what is not a reason for it", () => {
     s.hv.dpdes = 1n;
     putState(l1, s.hv, s.regs);
     expect(enterAndRun(l1)).toBe(0xc00n);
-    expect(regs(l1).gpr[3]).toBe(0xa00n);
+    expect(readRegs(l1).gpr[3]).toBe(0xa00n);
     expect(l1.v.getSpr(SPR.DPDES) & 1n).toBe(0n);
   });
 });

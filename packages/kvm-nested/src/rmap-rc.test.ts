@@ -3,11 +3,10 @@
 // if the L1's PTE and L0's PTE for the L1 page both have it, C only if both have it and the
 // fault is a store; a store through a leaf without C faults with SET_RC, and L0 then sets C in
 // its own PTE for the L1 page (L0 sees the L1 memory dirtied) and in the shadow leaf.
-import { H_SET_PARTITION_TABLE, decodeHvGuestState } from "@hvsim/hcall-abi";
+import { H_SET_PARTITION_TABLE } from "@hvsim/hcall-abi";
 import { lookupLeaf, setPageRc } from "@hvsim/radix-mmu";
 import { describe, expect, it } from "vitest";
 import {
-  HV_ADDR,
   L2_BASE,
   L2_CODE,
   PTCR,
@@ -18,6 +17,7 @@ import {
   lwz,
   makeL1,
   putState,
+  readHv,
   sc1,
   stw,
   words,
@@ -116,13 +116,8 @@ describe("R/C across L0, L1 and the shadow tree", () => {
   it("R and C missing in the L1's PTE are the L1's to set: reflected with SET_RC until it does", () => {
     const l1 = setup(false);
     expect(enterAndRun(l1)).toBe(0xe00n); // the load: R
-    const hv = () => {
-      const d = decodeHvGuestState(l1.vm.readGuest(HV_ADDR, 248)!, "big");
-      if (!d.ok) throw new Error("decode");
-      return d.value;
-    };
-    expect(hv().hdsisr & (SET_RC | ISSTORE)).toBe(SET_RC);
-    expect(hv().asdr & ~0xfffn).toBe(BigInt(DATA));
+    expect(readHv(l1).hdsisr & (SET_RC | ISSTORE)).toBe(SET_RC);
+    expect(readHv(l1).asdr & ~0xfffn).toBe(BigInt(DATA));
     l1.map(1, DATA, L1_DATA, { rc: true }); // the L1 sets R and C in its PTE
     expect(enterAndRun(l1)).toBe(0xc00n); // both SET_RC faults are now handled in L0
     expect(l1.nested.statistics().l2ExitsInL0["0xe00 R/C set"]).toBe(2);

@@ -7,10 +7,11 @@ import {
   PTAB,
   PTCR,
   RAM,
-  HV_ADDR,
-  REGS_ADDR,
   enterAndRun,
+  mfspr,
   prepareEnter,
+  readHv,
+  readRegs,
   l2State,
   lis,
   lwz,
@@ -22,10 +23,6 @@ import {
   words,
 } from "./test-fixture";
 import type { L1 } from "./test-fixture";
-import { PT_REGS_SIZE, decodeHvGuestState, decodePtRegs } from "@hvsim/hcall-abi";
-
-const mfspr = (rd: number, spr: number): number =>
-  ((31 << 26) | (rd << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (339 << 1)) >>> 0;
 
 function setup(program: number[]): L1 {
   const l1 = makeL1();
@@ -37,12 +34,6 @@ function setup(program: number[]): L1 {
   const s = l2State(1);
   putState(l1, s.hv, s.regs);
   return l1;
-}
-
-function hv(l1: L1) {
-  const d = decodeHvGuestState(l1.vm.readGuest(HV_ADDR, 248)!, "big");
-  if (!d.ok) throw new Error("decode");
-  return d.value;
 }
 
 describe("shadow page fault", () => {
@@ -60,7 +51,7 @@ describe("shadow page fault", () => {
     const l1 = setup([lis(5, 2), lwz(6, 0, 5)]);
     l1.map(1, 0x20000, L2_BASE + 0x20000, { r: false, w: false });
     expect(enterAndRun(l1)).toBe(0xe00n);
-    expect(hv(l1).hdsisr & 0x08000000n).toBe(0x08000000n);
+    expect(readHv(l1).hdsisr & 0x08000000n).toBe(0x08000000n);
   });
 
   it("reflects until the L1 sets R and C in its PTE", () => {
@@ -75,7 +66,7 @@ describe("shadow page fault", () => {
     // instead make the PATE's RTS wrong (a 2^40 tree).
     l1.write64(PTAB + 16, (1n << 63n) | (0n << 61n) | (1n << 5n) | BigInt(0x100000) | 13n);
     expect(enterAndRun(l1)).toBe(0xe20n);
-    expect(hv(l1).asdr & ~0xfffn).toBe(BigInt(L2_CODE));
+    expect(readHv(l1).asdr & ~0xfffn).toBe(BigInt(L2_CODE));
   });
 
   it("reflects when the L1's tree points outside its memory (PRTABLE_FAULT)", () => {
@@ -97,9 +88,8 @@ describe("shadow page fault", () => {
       expect(l1.nested.inL2(l1.v)).toBe(false);
       expect(l1.v.getGpr(3)).toBe(0n);
       // The L2 is saved at the access; nothing is reflected (HDAR/HDSISR/ASDR as passed in).
-      const r = decodePtRegs(l1.vm.readGuest(REGS_ADDR, PT_REGS_SIZE)!, "big");
-      expect(r.ok && r.value.nip).toBe(BigInt(L2_CODE + 4));
-      expect(hv(l1)).toMatchObject({ hdar: 0n, hdsisr: 0n, asdr: 0n });
+      expect(readRegs(l1).nip).toBe(BigInt(L2_CODE + 4));
+      expect(readHv(l1)).toMatchObject({ hdar: 0n, hdsisr: 0n, asdr: 0n });
       expect(l1.nested.statistics().l2ExitsToL1).toEqual({ "0x0 H_TOO_HARD (MMIO)": 1 });
     });
   }
@@ -114,11 +104,10 @@ describe("shadow page fault", () => {
     s.regs.msr |= 1n << 4n; // MSR[DR]: the load goes through the process table
     putState(l1, s.hv, s.regs);
     expect(enterAndRun(l1)).toBe(0xc00n);
-    const r = decodePtRegs(l1.vm.readGuest(REGS_ADDR, PT_REGS_SIZE)!, "big");
-    if (!r.ok) throw new Error("decode");
-    expect(r.value.gpr[3]).toBe(0x300n);
-    expect(r.value.gpr[4]).toBe(0x20000n); // DAR: the EA
-    expect(r.value.gpr[5]! & 0x00020000n).toBe(0x00020000n); // DSISR: PRTABLE_FAULT
+    const r = readRegs(l1);
+    expect(r.gpr[3]).toBe(0x300n);
+    expect(r.gpr[4]).toBe(0x20000n); // DAR: the EA
+    expect(r.gpr[5]! & 0x00020000n).toBe(0x00020000n); // DSISR: PRTABLE_FAULT
     expect(l1.nested.statistics().l2ExitsInL0["0xe00 DSI to the L2"]).toBe(1);
   });
 
