@@ -149,9 +149,11 @@ for (const p of programs) {
 }
 
 // l1hv's initrd: its L2 images, as built in this run (or as committed when not rebuilt).
-// radix, timer and cede are L1-level programs run unchanged as L2s.
+// radix, timer and cede are L1-level programs run unchanged as L2s. l1hv runs the first
+// group by default; the second only when -append l1hv.run=NAME (or l1hv.bench=N) asks.
 const L1HV_INITRD = ["l2-hello", "l2-page-churn", "l2-compute", "radix", "timer", "cede"];
-function packInitrd(names, target) {
+const L1HV_ON_REQUEST = ["l2-hcall-loop", "l2-mmio"];
+function packInitrd(names, defaults, target) {
   const images = names.map((n) => {
     const built = products.find(([c]) => c === `${n}/${n}.elf`);
     return [n, readFileSync(built ? built[1] : join(here, n, `${n}.elf`))];
@@ -161,6 +163,7 @@ function packInitrd(names, target) {
   const header = Buffer.alloc(offset);
   header.write("HVL2IMG1", 0, "latin1");
   header.writeUInt32LE(images.length, 8);
+  header.writeUInt32LE(defaults, 12);
   const parts = [header];
   images.forEach(([name, data], i) => {
     const e = 16 + 48 * i;
@@ -175,9 +178,10 @@ function packInitrd(names, target) {
   });
   writeFileSync(target, Buffer.concat(parts));
 }
-if (only.length === 0 || only.includes("l1hv") || L1HV_INITRD.some((n) => only.includes(n))) {
+const L1HV_IMAGES = [...L1HV_INITRD, ...L1HV_ON_REQUEST];
+if (only.length === 0 || only.includes("l1hv") || L1HV_IMAGES.some((n) => only.includes(n))) {
   const target = join(out ?? join(here, "l1hv"), "l1hv.initrd");
-  packInitrd(L1HV_INITRD, target);
+  packInitrd(L1HV_IMAGES, L1HV_INITRD.length, target);
   products.push(["l1hv/l1hv.initrd", target]);
 }
 

@@ -34,6 +34,12 @@ export const DEFAULT_HOST: HostModel = { cpu: "POWER9 DD2.3", rptInvalidate: tru
 export interface KvmOptions {
   /** Host physical address space in bytes (sparse; default 1 TiB). */
   hostBytes?: number;
+  /**
+   * The host memory to use instead of a fresh `HostMemory(hostBytes)`: a subclass that watches
+   * every access (kvm-nested's `IsolationChecker.memory` checks each one against the memslots
+   * of the VM it is made for). Every table, VM and vCPU of this Kvm lives in it.
+   */
+  hostMemory?: HostMemory;
   host?: HostModel;
 }
 
@@ -53,7 +59,16 @@ export class Kvm {
   private nextRam = GUEST_RAM_BASE;
 
   constructor(opts: KvmOptions = {}) {
-    this.mem = new HostMemory(opts.hostBytes ?? 2 ** 40);
+    if (
+      opts.hostMemory !== undefined &&
+      opts.hostBytes !== undefined &&
+      opts.hostBytes !== opts.hostMemory.size
+    ) {
+      throw new Error(
+        `hostBytes 0x${opts.hostBytes.toString(16)} differs from the given hostMemory's size 0x${opts.hostMemory.size.toString(16)}: give one of them`,
+      );
+    }
+    this.mem = opts.hostMemory ?? new HostMemory(opts.hostBytes ?? 2 ** 40);
     this.host = opts.host ?? DEFAULT_HOST;
     this.tableAlloc = new BumpAllocator(this.mem, TABLES_BASE, TABLES_LIMIT);
     this.partitionTable = createPartitionTable(this.mem, this.tableAlloc, PATS);

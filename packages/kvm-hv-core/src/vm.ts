@@ -484,9 +484,16 @@ export class Vm {
     if (this.vcpus.some((v) => v.id === id)) {
       throw new KvmError("EINVAL", `vCPU ${id} already exists`);
     }
+    // While the vCPU runs an L2, an interrupt for the L1 is not the L2's: as POWER9's XIVE
+    // escalates it to the hypervisor (L0 pulled the L1's context before entering the L2), it
+    // reaches L0 as a hypervisor virtualization interrupt, which takes the vCPU out of the L2.
+    const inL2 = (): boolean => {
+      const v = this.vcpus.find((x) => x.id === id);
+      return v !== undefined && (this.nested?.inL2(v) ?? false);
+    };
     const lines: InterruptLines = {
-      external: () => this.irqchip?.externalPending(id) ?? false,
-      hvVirtualization: () => false,
+      external: () => (this.irqchip?.externalPending(id) ?? false) && !inL2(),
+      hvVirtualization: () => (this.irqchip?.externalPending(id) ?? false) && inL2(),
     };
     const v = new Vcpu(
       id,

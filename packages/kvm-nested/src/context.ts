@@ -16,6 +16,9 @@ export interface NestedStats {
   enterNested: number;
   /** H_ENTER_NESTED calls rejected, by H_* status. */
   enterNestedErrors: Record<string, number>;
+  /** Host memory each L2's shadow tree cost, by "LPID n" (the L1's number): directory bytes
+   *  and leaves, the most seen. */
+  shadowTrees: Record<string, { tableBytes: number; leaves: number }>;
 }
 
 export interface NestedContext {

@@ -28,6 +28,7 @@ import {
   makeL1,
   prepareEnter,
   putState,
+  readHv,
   sc1,
   stw,
   words,
@@ -388,6 +389,44 @@ describe("H_ENTER_NESTED runs the L2 on a shadow LPID", () => {
     expect(lpcr & (3n << 23n)).toBe(0n); // AIL 2 is not allowed
     expect(lpcr & (1n << 62n)).toBe(l1Lpcr & (1n << 62n)); // not the L1's to choose
     expect(l1.v.getSpr(319)).not.toBe(BigInt(l1.vm.lpid));
+  });
+
+  it("loads the L1's PCR plus the reserved bits for the L2, restores the L1's and writes PCR back as given", () => {
+    const l1 = makeL1();
+    setTable(l1);
+    l2With(l1, 1, [li(3, 0x58), sc1]);
+    const s = l2State(1);
+    s.hv.pcr = 0x8n; // PCR_ARCH_207: an L2 in POWER8 compatibility mode
+    putState(l1, s.hv, s.regs);
+    l1.v.setSpr(338, 0x0fffffffffffffc1n);
+    prepareEnter(l1);
+    l1.nested.l1Hcall(l1.v, 0xf804);
+    expect(l1.v.getSpr(338)).toBe(0x0fffffffffffffc9n); // PCR_MASK | ARCH_207
+    l1.vm.run(1000);
+    expect(l1.v.getGpr(3)).toBe(0xc00n);
+    expect(l1.v.getSpr(338)).toBe(0x0fffffffffffffc1n);
+    expect(readHv(l1).pcr).toBe(0x8n); // save_hv_return_state leaves it
+  });
+
+  it("advances hv_guest_state's IC by the L2's instructions and VTB by its timebase ticks", () => {
+    const l1 = makeL1();
+    setTable(l1);
+    l2With(l1, 1, [li(4, 1), li(5, 2), li(6, 3), li(3, 0x58), sc1]);
+    const s = l2State(1);
+    s.hv.ic = 1000n;
+    s.hv.vtb = 5000n;
+    putState(l1, s.hv, s.regs);
+    const icount = l1.v.cpu.icount;
+    const tb = l1.v.cpu.tb;
+    expect(enterAndRun(l1)).toBe(0xc00n);
+    const hv = readHv(l1);
+    // Five L2 instructions, the sc included (plus one for each shadow fault the L2 took:
+    // hvsim's CPU counts an interrupt as an instruction); not the L1's sc or its loop.
+    expect(hv.ic).toBeGreaterThanOrEqual(1005n);
+    expect(hv.ic).toBeLessThanOrEqual(1005n + BigInt(l1.nested.statistics().shadowFaults));
+    expect(hv.vtb - 5000n).toBe(hv.ic - 1000n); // one timebase tick per instruction
+    expect(l1.v.cpu.tb - tb).toBeGreaterThan(5);
+    expect(l1.v.cpu.icount - icount).toBeGreaterThan(5);
   });
 });
 

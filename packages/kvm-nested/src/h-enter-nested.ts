@@ -39,6 +39,8 @@ export interface L2Run {
   readonly hdecExpiry: number;
   readonly purrAtEntry: bigint;
   readonly spurrAtEntry: bigint;
+  /** The vCPU's instruction count when the L2 starts (for its IC and VTB). */
+  readonly icountAtEntry: number;
 }
 
 export type EnterNested =
@@ -107,6 +109,8 @@ export function hEnterNested(ctx: NestedContext, v: Vcpu): EnterNested {
       hdecExpiry,
       purrAtEntry: v.getSpr(SPR.PURR),
       spurrAtEntry: v.getSpr(SPR.SPURR),
+      // The count does not include the L1's `sc` yet: it completes before the L2 starts.
+      icountAtEntry: v.cpu.icount + 1,
     },
   };
 }

@@ -3,7 +3,7 @@
 // the nested-guest table with shadow LPIDs, shadow partition-scoped trees with an rmap, and L2
 // exit reflection. Plugs into @hvsim/kvm-hv-core's NestedHvPort. See README.md.
 export { KvmNested } from "./kvm-nested";
-export type { KvmNestedOptions } from "./kvm-nested";
+export type { KvmNestedOptions, RcBits } from "./kvm-nested";
 export type { NestedStats } from "./context";
 export type { NestedGuest, GetNested } from "./nested-guests";
 export { NestedGuests, ptcrEntries, KVM_MAX_NESTED_GUESTS_SHIFT } from "./nested-guests";
@@ -12,3 +12,9 @@ export type { RadixLeaf, RadixWalk, ReadGuest64 } from "./radix-walk";
 export { filterLpcr, l2Lpcr, l2Hfscr } from "./l2-state";
 export { NR_CPUS } from "./h-enter-nested";
 export { COPY_TOFROM_MAX } from "./h-copy-tofrom-guest";
+export { IsolationChecker, IsolationViolation } from "./isolation-checker";
+export type {
+  IsolationCheckerOptions,
+  IsolationPort,
+  IsolationViolationInfo,
+} from "./isolation-checker";

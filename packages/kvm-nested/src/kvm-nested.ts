@@ -17,7 +17,7 @@ import {
   hcallByOpcode,
 } from "@hvsim/hcall-abi";
 import type { HcallOutcome, NestedHostResources, NestedHvPort, Vcpu, Vm } from "@hvsim/kvm-hv-core";
-import { unmapPage } from "@hvsim/radix-mmu";
+import { lookupLeaf, setPageRc, unmapPage } from "@hvsim/radix-mmu";
 import type { NestedContext, NestedStats } from "./context";
 import { bump, hex } from "./context";
 import { hCopyTofromGuest } from "./h-copy-tofrom-guest";
@@ -29,12 +29,18 @@ import { hTlbInvalidate } from "./h-tlb-invalidate";
 import { restoreL1, saveL2 } from "./l2-state";
 import type { NestedGuest } from "./nested-guests";
 import { NestedGuests, PRTB_MASK, ptcrEntries } from "./nested-guests";
-import { DSISR_SRR1_MATCH_64S, HFSCR_INTR_CAUSE, SPR } from "./registers";
+import { DSISR_SET_RC, DSISR_SRR1_MATCH_64S, HFSCR_INTR_CAUSE, SPR } from "./registers";
 import { L0_PAGE_SHIFT, shadowPageFault } from "./shadow-page-fault";
 
 type Outcome = { kind: "handled" } | { kind: "exit"; reason: string };
 
 const L0_PAGE = 2 ** L0_PAGE_SHIFT;
+
+/** Reference and change bits to set or clear (updateNestRmapRc). */
+export interface RcBits {
+  r?: boolean;
+  c?: boolean;
+}
 
 export interface KvmNestedOptions {
   /** Guest errors and reflected-fault notes (for --trace). */
@@ -54,6 +60,7 @@ export class KvmNested implements NestedHvPort, NestedContext {
     invalidations: {},
     enterNested: 0,
     enterNestedErrors: {},
+    shadowTrees: {},
   };
   /** L1 guest-physical 64 KiB page -> shadow leaves built on it ("l1Lpid:nGpaPage"). */
   private readonly rmap = new Map<number, Set<string>>();
@@ -154,6 +161,37 @@ export class KvmNested implements NestedHvPort, NestedContext {
     for (const [nPage, l1Page] of g.shadow) this.rmap.get(l1Page)?.delete(`${g.l1Lpid}:${nPage}`);
   }
 
+  /**
+   * kvmhv_update_nest_rmap_rc_list: L0 changed R/C in its own PTE for the L1 page holding
+   * `l1Gpa` (dirty logging harvested C, ageing cleared R); make the same change in every
+   * shadow leaf built on that page and invalidate those translations, so that the L2's next
+   * access (or store) faults with SET_RC and sets the bits in L0's PTE again -- without it an
+   * L2's writes to L1 memory would escape L0's dirty tracking. Entries whose leaf now maps
+   * another L1 page are skipped. Returns the number of shadow leaves changed.
+   */
+  updateNestRmapRc(l1Gpa: number, clear: RcBits, set: RcBits = {}): number {
+    const l1Page = l1Gpa - (l1Gpa % L0_PAGE);
+    let changed = 0;
+    for (const key of this.rmap.get(l1Page) ?? []) {
+      const [lpid, nPage] = key.split(":").map(Number) as [number, number];
+      const g = this.guests.list().find((x) => x.l1Lpid === lpid);
+      if (g === undefined || g.shadow.get(nPage) !== l1Page) continue;
+      const leaf = lookupLeaf(g.shadowTree, nPage);
+      if (leaf === undefined) continue;
+      const r = set.r === true ? true : clear.r === true ? false : leaf.r;
+      const c = set.c === true ? true : clear.c === true ? false : leaf.c;
+      if (r === leaf.r && c === leaf.c) continue;
+      setPageRc(g.shadowTree, nPage, r, c);
+      this.vm.mmu.invalidate({
+        ric: "tlb",
+        scope: "partition",
+        target: { is: "va", lpid: g.shadowLpid, pid: 0, addr: nPage, pageShift: L0_PAGE_SHIFT },
+      });
+      changed++;
+    }
+    return changed;
+  }
+
   /** Shadow leaves built on L1 page `l1Page` (for tests and --stats). */
   rmapEntries(l1Page: number): string[] {
     return [...(this.rmap.get(l1Page) ?? [])].sort();
@@ -205,10 +243,11 @@ export class KvmNested implements NestedHvPort, NestedContext {
       return { kind: "done", ret: e.status };
     }
     if (e.kind === "re-enter") {
-      bump(this.stats.l2ExitsToL1, "0 re-enter");
+      bump(this.stats.l2ExitsToL1, "0x0 re-enter (L1 interrupt at entry)");
       return { kind: "done", ret: 0 };
     }
     this.stats.enterNested++;
+    this.noteShadowCost(e.run.guest);
     this.runs.set(v, e.run);
     if (this.l1Tb(v, e.run) >= e.run.hdecExpiry) {
       // The L1's time limit has passed already: back at once with HDEC (0x1980 -> 0x980).
@@ -254,7 +293,7 @@ export class KvmNested implements NestedHvPort, NestedContext {
       }
     }
     // Every other hcall is the L1's: pt_regs.nip is past the sc, as HSRR0 would be.
-    this.exitToL1(v, run, 0xc00, v.pc, v.msr, hcallByOpcode(nr)?.name);
+    this.exitToL1(v, run, 0xc00, v.pc, v.msr, hcallByOpcode(nr)?.name, true);
     return { kind: "handled" };
   }
 
@@ -273,8 +312,18 @@ export class KvmNested implements NestedHvPort, NestedContext {
       case 0xe00:
       case 0xe20:
         return this.nestedPageFault(v, run, vector, nip, srr1);
-      case 0xe80:
       case 0xea0:
+        if (this.vm.externalPending(v.id)) {
+          // An interrupt for the L1 came while its L2 ran (kvm-hv-core raises it as HVI, as
+          // XIVE escalates it). Linux resumes the L2 only after checking that nothing is
+          // pending for the L1 (kvmhv_run_single_vcpu): here something is, so the L2 is saved
+          // with trap 0 and the L1 sees r3 = 0, takes its interrupt and enters again.
+          this.exitToL1(v, run, 0, nip, srr1, "re-enter (L1 interrupt during L2)");
+          return { kind: "handled" };
+        }
+        bump(this.stats.l2ExitsInL0, hex(vector));
+        return { kind: "handled" };
+      case 0xe80:
         bump(this.stats.l2ExitsInL0, hex(vector));
         return { kind: "handled" };
       case 0xf80: {
@@ -313,13 +362,38 @@ export class KvmNested implements NestedHvPort, NestedContext {
   ): Outcome {
     this.stats.shadowFaults++;
     const hdar = v.getSpr(SPR.HDAR);
-    const hdsisr = vector === 0xe00 ? v.getSpr(SPR.HDSISR) : srr1 & DSISR_SRR1_MATCH_64S;
+    // For HISI the cause is in HSRR1. Linux keeps only DSISR_SRR1_MATCH_64S of it; hvsim's MMU
+    // also reports an R failure on fetch there (bit 45, as QEMU), which L0 handles like the
+    // HDSI SET_RC case.
+    const hdsisr =
+      vector === 0xe00 ? v.getSpr(SPR.HDSISR) : srr1 & (DSISR_SRR1_MATCH_64S | DSISR_SET_RC);
     const asdr = v.getSpr(SPR.ASDR);
     const f = shadowPageFault(this, run.guest, { vector, hdar, hdsisr, asdr }, (l1p, g, np) =>
       this.rmapAdd(l1p, g, np),
     );
+    if (f.kind === "dsi") {
+      // __kvmhv_nested_page_fault queues a DSI for the L2: DAR = the EA, DSISR = the fault's.
+      v.setSpr(SPR.DAR, f.dar);
+      v.setSpr(SPR.DSISR, f.dsisr);
+      v.cpu.deliverInterrupt(0x300, 0, false);
+      bump(this.stats.l2ExitsInL0, `${hex(vector)} DSI to the L2`);
+      return { kind: "handled" };
+    }
+    if (f.kind === "mmio") {
+      // H_TOO_HARD: the L2 is saved and the L1 restored with r3 = 0, and the vCPU leaves for
+      // the VMM with the MMIO exit an access by the L1 to that address makes. Linux's L0 has
+      // its VMM emulate the access and advance the L2 past it before the L1 enters again;
+      // hvsim's VMM (pseries) has no MMIO devices and stops there, as it does for the L1.
+      this.exitToL1(v, run, 0, nip, srr1, "H_TOO_HARD (MMIO)");
+      v.pendingExit = { kind: "mmio", vcpu: v.id, gpa: f.l1Gpa, isWrite: f.isWrite };
+      return { kind: "exit", reason: "mmio" };
+    }
     if (f.kind === "resume") {
-      bump(this.stats.l2ExitsInL0, `${hex(vector)} shadow fault`);
+      bump(
+        this.stats.l2ExitsInL0,
+        `${hex(vector)} ${f.rcSet === true ? "R/C set" : "shadow fault"}`,
+      );
+      this.noteShadowCost(run.guest);
       return { kind: "handled" };
     }
     this.stats.shadowFaultsReflected++;
@@ -330,7 +404,8 @@ export class KvmNested implements NestedHvPort, NestedContext {
       this.exitToL1(v, run, 0xe00, nip, srr1);
     } else {
       run.hv.asdr = f.asdr;
-      this.exitToL1(v, run, 0xe20, nip, (srr1 & ~DSISR_SRR1_MATCH_64S) | f.srr1Bits);
+      const msr = f.srr1Bits === undefined ? srr1 : (srr1 & ~DSISR_SRR1_MATCH_64S) | f.srr1Bits;
+      this.exitToL1(v, run, 0xe20, nip, msr);
     }
     return { kind: "handled" };
   }
@@ -346,9 +421,17 @@ export class KvmNested implements NestedHvPort, NestedContext {
     nip: bigint,
     msr: bigint,
     what?: string,
+    scCompleted = false,
   ): number {
     bump(this.stats.l2ExitsToL1, what === undefined ? hex(trap) : `${hex(trap)} ${what}`);
     saveL2(v, run.hv, run.regs, nip, msr);
+    // IC and VTB (save_hv_return_state): hvsim's CPU has neither SPR (350, 351), so no level
+    // can read them; hv_guest_state's copies still count as Linux's do -- IC by the
+    // instructions the L2 completed (an `sc` it exits with is one of them; hvsim's CPU also
+    // counts each interrupt it delivers as one), VTB by the timebase ticks those took.
+    const insns = v.cpu.icount - run.icountAtEntry + (scCompleted ? 1 : 0);
+    run.hv.ic = BigInt.asUintN(64, run.hv.ic + BigInt(insns));
+    run.hv.vtb = BigInt.asUintN(64, run.hv.vtb + BigInt(insns * v.cpu.tbTicksPerInsn));
     const purrDelta = run.hv.purr - run.purrAtEntry;
     const spurrDelta = run.hv.spurr - run.spurrAtEntry;
     restoreL1(v, run.saved, purrDelta, spurrDelta);
@@ -360,6 +443,13 @@ export class KvmNested implements NestedHvPort, NestedContext {
     const r3 = ok ? trap : H_AUTHORITY;
     v.setGpr(3, BigInt(r3));
     return r3;
+  }
+
+  private noteShadowCost(g: NestedGuest): void {
+    const key = `LPID ${g.l1Lpid}`;
+    const c = (this.stats.shadowTrees[key] ??= { tableBytes: 0, leaves: 0 });
+    c.tableBytes = Math.max(c.tableBytes, g.tables.bytes);
+    c.leaves = Math.max(c.leaves, g.shadow.size);
   }
 
   // --- lifecycle ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import {
   LPCR_TC,
   MSR_HV,
   MSR_ME,
+  PCR_MASK,
   SPR,
 } from "./registers";
 
@@ -50,6 +51,7 @@ const SWAPPED = [
   SPR.DAWR0,
   SPR.DAWRX0,
   SPR.CIABR,
+  SPR.PCR,
 ] as const;
 
 const U64 = (1n << 64n) - 1n;
@@ -128,6 +130,9 @@ export function loadL2(
   );
   v.setSpr(SPR.PURR, hv.purr);
   v.setSpr(SPR.SPURR, hv.spurr);
+  // restore_hv_regs: the L2 runs with the L1's PCR plus the reserved bits. (hvsim's CPU has
+  // no compatibility modes: the value is held, not acted on.)
+  v.setSpr(SPR.PCR, (hv.pcr | PCR_MASK) & U64);
   // L2 timebase = L1 timebase + tb_offset.
   v.cpu.tbOffset = saved.tbOffset + Number(BigInt.asIntN(64, hv.tb_offset));
   v.msr = (regs.msr | MSR_ME) & ~MSR_HV & U64;

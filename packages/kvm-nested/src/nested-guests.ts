@@ -4,7 +4,7 @@
 // and a reference count (one held by the table, one per user).
 import type { NestedHostResources } from "@hvsim/kvm-hv-core";
 import { SHAPE_LINUX_64K, createTree, radixPate, setPate, unmapPage } from "@hvsim/radix-mmu";
-import type { RadixTree } from "@hvsim/radix-mmu";
+import type { RadixTree, TableAllocator } from "@hvsim/radix-mmu";
 
 export interface NestedGuest {
   readonly l1Lpid: number;
@@ -17,6 +17,8 @@ export interface NestedGuest {
   refcnt: number;
   /** Shadow leaves: L2 guest-physical 64 KiB page -> L1 guest-physical page backing it. */
   readonly shadow: Map<number, number>;
+  /** Host memory the shadow tree's directories took (they are reused, never freed). */
+  readonly tables: { bytes: number };
 }
 
 /** PTCR/PATE masks: PRTB (bits 4:51) and PRTS (bits 59:63). */
@@ -67,14 +69,22 @@ export class NestedGuests {
     if (l1Lpid < 0 || l1Lpid >= ptcrEntries(ptcr)) return { kind: "out-of-range" };
     const shadowLpid = this.host.allocLpid();
     if (shadowLpid === undefined) return { kind: "no-lpid" };
+    const tables = { bytes: 0 };
+    const alloc: TableAllocator = {
+      allocTable: (bytes) => {
+        tables.bytes += bytes;
+        return this.host.tableAlloc.allocTable(bytes);
+      },
+    };
     const guest: NestedGuest = {
       l1Lpid,
       shadowLpid,
-      shadowTree: createTree(this.host.mem, this.host.tableAlloc, SHAPE_LINUX_64K),
+      shadowTree: createTree(this.host.mem, alloc, SHAPE_LINUX_64K),
       l1GrToHr: 0n,
       processTable: 0n,
       refcnt: 2,
       shadow: new Map(),
+      tables,
     };
     this.byLpid.set(l1Lpid, guest);
     this.writeShadowPate(guest);

@@ -3,6 +3,9 @@
 
 /** SPR numbers (ISA v3.0B Book III, SPR table). */
 export const SPR = {
+  DSISR: 18,
+  DAR: 19,
+  DEC: 22,
   SRR0: 26,
   SRR1: 27,
   CFAR: 28,
@@ -56,8 +59,13 @@ export const DAWRX_HYP = 1n << 2n;
 /** CIABR[PRIV] (bits 62:63): 3 = hypervisor. */
 export const CIABR_PRIV = 3n;
 export const CIABR_PRIV_HYPER = 3n;
-/** PCR_MASK as Linux ORs it into an L2's PCR (the architected compat bits). */
-export const PCR_MASK = 0x1en;
+/**
+ * Linux's PCR_MASK: the PCR's reserved bits, which it keeps set in every PCR it loads (so a
+ * later processor's new "disable" bits disable what a guest of this one cannot know about):
+ * everything but the high disable bits (VEC, VSX, TM, MMA: IBM bits 0:3) and the compat level
+ * bits (ARCH_205..ARCH_31: 0x2..0x20).
+ */
+export const PCR_MASK = 0x0fffffffffffffc1n;
 
 /** DSISR bits of a partition-scoped fault (also SRR1 bits for HISI). */
 export const DSISR_NOHPTE = 0x40000000n;
@@ -65,6 +73,13 @@ export const DSISR_PROTFAULT = 0x08000000n;
 export const DSISR_ISSTORE = 0x02000000n;
 export const DSISR_PRTABLE_FAULT = 0x00020000n;
 export const DSISR_UNSUPP_MMU = 0x00080000n;
+/** DSISR[ATOMIC_RC] (bit 45), Linux's DSISR_SET_RC: R or C needed setting (POWER9 faults). */
+export const DSISR_SET_RC = 0x00040000n;
+export const DSISR_BADACCESS = 0x04000000n;
+export const DSISR_KEYFAULT = 0x00200000n;
+/** The fault causes Linux's DSISR_BAD_FAULT_64S names that hvsim's MMU can report. */
+export const DSISR_BAD_FAULT_64S =
+  DSISR_BADACCESS | DSISR_KEYFAULT | DSISR_UNSUPP_MMU | DSISR_PRTABLE_FAULT;
 export const SRR1_ISI_NOPT = 0x40000000n;
 export const SRR1_ISI_N_G_OR_CIP = 0x10000000n;
 /** SRR1 bits of an HISI that carry fault information (DSISR_SRR1_MATCH_64S). */

@@ -7,8 +7,11 @@ import {
   PTAB,
   PTCR,
   RAM,
-  HV_ADDR,
   enterAndRun,
+  mfspr,
+  prepareEnter,
+  readHv,
+  readRegs,
   l2State,
   lis,
   lwz,
@@ -20,7 +23,6 @@ import {
   words,
 } from "./test-fixture";
 import type { L1 } from "./test-fixture";
-import { decodeHvGuestState } from "@hvsim/hcall-abi";
 
 function setup(program: number[]): L1 {
   const l1 = makeL1();
@@ -32,12 +34,6 @@ function setup(program: number[]): L1 {
   const s = l2State(1);
   putState(l1, s.hv, s.regs);
   return l1;
-}
-
-function hv(l1: L1) {
-  const d = decodeHvGuestState(l1.vm.readGuest(HV_ADDR, 248)!, "big");
-  if (!d.ok) throw new Error("decode");
-  return d.value;
 }
 
 describe("shadow page fault", () => {
@@ -55,7 +51,7 @@ describe("shadow page fault", () => {
     const l1 = setup([lis(5, 2), lwz(6, 0, 5)]);
     l1.map(1, 0x20000, L2_BASE + 0x20000, { r: false, w: false });
     expect(enterAndRun(l1)).toBe(0xe00n);
-    expect(hv(l1).hdsisr & 0x08000000n).toBe(0x08000000n);
+    expect(readHv(l1).hdsisr & 0x08000000n).toBe(0x08000000n);
   });
 
   it("reflects until the L1 sets R and C in its PTE", () => {
@@ -70,7 +66,7 @@ describe("shadow page fault", () => {
     // instead make the PATE's RTS wrong (a 2^40 tree).
     l1.write64(PTAB + 16, (1n << 63n) | (0n << 61n) | (1n << 5n) | BigInt(0x100000) | 13n);
     expect(enterAndRun(l1)).toBe(0xe20n);
-    expect(hv(l1).asdr & ~0xfffn).toBe(BigInt(L2_CODE));
+    expect(readHv(l1).asdr & ~0xfffn).toBe(BigInt(L2_CODE));
   });
 
   it("reflects when the L1's tree points outside its memory (PRTABLE_FAULT)", () => {
@@ -79,11 +75,51 @@ describe("shadow page fault", () => {
     expect(enterAndRun(l1)).toBe(0xe20n);
   });
 
-  it("reflects an L2 page the L1 maps onto non-RAM (no MMIO emulation in hvsim's L0)", () => {
+  for (const [what, insn, isWrite] of [
+    ["load", lwz(6, 8, 5), false],
+    ["store", stw(6, 8, 5), true],
+  ] as const) {
+    it(`an L2 ${what} from an L1 address that is not RAM is MMIO: H_TOO_HARD (r3 = 0) and the VMM's MMIO exit`, () => {
+      const l1 = setup([lis(5, 2), insn]);
+      l1.map(1, 0x20000, 0x40000000);
+      prepareEnter(l1);
+      const exit = l1.vm.run(200_000);
+      expect(exit).toEqual({ kind: "mmio", vcpu: 0, gpa: 0x40000008, isWrite });
+      expect(l1.nested.inL2(l1.v)).toBe(false);
+      expect(l1.v.getGpr(3)).toBe(0n);
+      // The L2 is saved at the access; nothing is reflected (HDAR/HDSISR/ASDR as passed in).
+      expect(readRegs(l1).nip).toBe(BigInt(L2_CODE + 4));
+      expect(readHv(l1)).toMatchObject({ hdar: 0n, hdsisr: 0n, asdr: 0n });
+      expect(l1.nested.statistics().l2ExitsToL1).toEqual({ "0x0 H_TOO_HARD (MMIO)": 1 });
+    });
+  }
+
+  it("gives the L2 a DSI when its own process table lies at an L1 address that is not RAM", () => {
     const l1 = setup([lis(5, 2), lwz(6, 0, 5)]);
-    l1.map(1, 0x20000, 0x40000000);
-    expect(enterAndRun(l1)).toBe(0xe00n);
-    expect(hv(l1).hdsisr & 0x40000000n).toBe(0x40000000n);
+    l1.map(1, 0, L2_BASE); // vectors
+    l1.vm.writeGuest(L2_BASE + 0x300, words([mfspr(4, 19), mfspr(5, 18), li(3, 0x300), sc1]));
+    l1.map(1, 0x30000, 0x40000000); // the L2's process table: not L1 RAM
+    l1.setPate(1, true, 0x30000n);
+    const s = l2State(1);
+    s.regs.msr |= 1n << 4n; // MSR[DR]: the load goes through the process table
+    putState(l1, s.hv, s.regs);
+    expect(enterAndRun(l1)).toBe(0xc00n);
+    const r = readRegs(l1);
+    expect(r.gpr[3]).toBe(0x300n);
+    expect(r.gpr[4]).toBe(0x20000n); // DAR: the EA
+    expect(r.gpr[5]! & 0x00020000n).toBe(0x00020000n); // DSISR: PRTABLE_FAULT
+    expect(l1.nested.statistics().l2ExitsInL0["0xe00 DSI to the L2"]).toBe(1);
+  });
+
+  it("counts the host memory each L2's shadow tree takes", () => {
+    const l1 = setup([lis(5, 2), lwz(6, 0, 5), li(3, 0x58), sc1]);
+    l1.map(1, 0x20000, L2_BASE + 0x20000);
+    expect(enterAndRun(l1)).toBe(0xc00n);
+    // Two leaves (code and data pages, one 2 MiB region): the 13-bit root (64 KiB), one
+    // 9-bit directory at each of the next two levels (4 KiB each) and one 5-bit one (256 B).
+    expect(l1.nested.statistics().shadowTrees).toEqual({
+      "LPID 1": { tableBytes: 0x10000 + 0x1000 + 0x1000 + 0x100, leaves: 2 },
+    });
   });
 
   it("reflects when the PATE for the L2 is not valid", () => {

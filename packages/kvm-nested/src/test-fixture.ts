@@ -3,6 +3,8 @@
 import {
   H_ENTER_NESTED,
   PT_REGS_SIZE,
+  decodeHvGuestState,
+  decodePtRegs,
   emptyHvGuestState,
   emptyPtRegs,
   encodeHvGuestState,
@@ -40,6 +42,8 @@ export const stw = (rs: number, d: number, ra: number): number =>
   ((36 << 26) | (rs << 21) | (ra << 16) | (d & 0xffff)) >>> 0;
 export const lis = (rd: number, imm: number): number =>
   ((15 << 26) | (rd << 21) | (imm & 0xffff)) >>> 0;
+export const mfspr = (rd: number, spr: number): number =>
+  ((31 << 26) | (rd << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (339 << 1)) >>> 0;
 
 export function words(ws: readonly number[], endian: Endian = "big"): Uint8Array {
   const b = new Uint8Array(ws.length * 4);
@@ -185,6 +189,20 @@ export function enterAndRun(l1: L1, budget = 200_000): bigint {
   prepareEnter(l1);
   l1.vm.run(budget);
   return l1.v.getGpr(3);
+}
+
+/** hv_guest_state as the L0 wrote it back (big-endian L1). */
+export function readHv(l1: L1): HvGuestState {
+  const d = decodeHvGuestState(l1.vm.readGuest(HV_ADDR, 248)!, "big");
+  if (!d.ok) throw new Error("hv_guest_state does not decode");
+  return d.value;
+}
+
+/** pt_regs as the L0 wrote it back (big-endian L1). */
+export function readRegs(l1: L1): PtRegs {
+  const d = decodePtRegs(l1.vm.readGuest(REGS_ADDR, PT_REGS_SIZE)!, "big");
+  if (!d.ok) throw new Error("pt_regs does not decode");
+  return d.value;
 }
 
 export { PT_REGS_SIZE };

@@ -42,6 +42,11 @@ struct l2 {
 	struct pt_regs regs __attribute__((aligned(8)));
 };
 
+/* bootargs.c: "l1hv.<key>=<value>" words of /chosen/bootargs (QEMU's -append). */
+const char *bootarg(const void *fdt, const char *key, unsigned *len); /* value, or 0 */
+int bootarg_is(const char *v, unsigned len, const char *word);
+unsigned long bootarg_number(const char *v, unsigned len, unsigned long fallback);
+
 /* pool.c: bump allocators over the fixed regions above. */
 uint64_t pt_alloc(uint64_t size);	/* zeroed, aligned to size */
 uint64_t spare_page(void);		/* a 64 KiB page from the spare pool */
@@ -69,6 +74,8 @@ extern unsigned long invalidations_page, invalidations_lpid;
 /* l2-image.c: the initrd archive of L2 images and ELF loading. */
 int initrd_find(const void *fdt, const uint8_t **start, uint64_t *size);
 int initrd_count(const uint8_t *ar, uint64_t size);
+/* Images run when no l1hv.run= names others: the first n of the archive. */
+int initrd_defaults(const uint8_t *ar);
 int initrd_image(const uint8_t *ar, uint64_t size, int i, const char **name, const uint8_t **img,
 		 uint64_t *img_size);
 /* Copy the ELF's PT_LOAD segments into L2 memory; returns the entry GPA or 0 on error. */
@@ -101,6 +108,8 @@ void l2_stop(struct l2 *g, const char *why);
 
 /* l2-hcall.c */
 void l2_hcall(struct l2 *g);
+/* l1hv.bench=N: L1HV_H_BENCH answers "again" N times, then "stop". */
+extern unsigned long bench_hcalls, bench_answered;
 
 /* l2-exit.c: run every L2 to completion. */
 void l2_run_all(struct l2 *l2s, int count);

@@ -63,6 +63,11 @@ static void l2_fault(struct l2 *g, long trap)
 	/* ASDR: the L2 guest-physical address whose partition-scoped translation failed. */
 	uint64_t gpa = g->hv.asdr & ~0xf000000000000fffUL;
 	char why[96];
+	if (gpa >> L2_PAGE_SHIFT == L1HV_MMIO_GPA >> L2_PAGE_SHIFT) {
+		/* The L2's window on L1 MMIO: our own address, where the machine has no RAM. */
+		l2_radix_map(g->pgd, L1HV_MMIO_GPA, L1HV_MMIO_GPA);
+		return;
+	}
 	if (gpa >= g->mem_size) {
 		snprintf(why, sizeof(why), "accessed 0x%lx, outside its memory (%s)",
 			 (unsigned long)gpa, trap == 0xe00 ? "HDSI" : "HISI");

@@ -4,7 +4,8 @@
  *
  *   0x00  char magic[8] = "HVL2IMG1"
  *   0x08  u32  count
- *   0x0c  u32  reserved (0)
+ *   0x0c  u32  defaults: l1hv runs the first `defaults` images unless l1hv.run= names others
+ *              (0: all of them)
  *   0x10  count entries of 48 bytes: { char name[32] (NUL-padded); u64 offset; u64 size }
  *         offset is from the start of the archive, 8-byte aligned
  *   ...   the images
@@ -55,6 +56,12 @@ int initrd_count(const uint8_t *ar, uint64_t size)
 	if (16 + 48UL * n > size)
 		return -1;
 	return (int)n;
+}
+
+int initrd_defaults(const uint8_t *ar)
+{
+	uint32_t n = le32(ar + 12), count = le32(ar + 8);
+	return (int)(n == 0 || n > count ? count : n);
 }
 
 int initrd_image(const uint8_t *ar, uint64_t size, int i, const char **name, const uint8_t **img,

@@ -34,6 +34,18 @@ static uint64_t memory_size(const void *fdt)
 
 static uint32_t tb_freq;
 
+/* `name` is one of the comma-separated words of v[0, len). */
+static int names_include(const char *v, unsigned len, const char *name)
+{
+	size_t n = strlen(name);
+	for (unsigned i = 0; i + n <= len; i++) {
+		if ((i == 0 || v[i - 1] == ',') && !strncmp(v + i, name, n) &&
+		    (i + n == len || v[i + n] == ','))
+			return 1;
+	}
+	return 0;
+}
+
 static int l2_create(struct l2 *g, int n, const char *name, const uint8_t *img, uint64_t size)
 {
 	g->n = n;
@@ -96,26 +108,48 @@ int guest_main(const void *fdt)
 		printf("l1hv: no initrd with L2 images (-initrd l1hv.initrd)\n");
 		return 1;
 	}
-	int count = initrd_count(ar, ar_size);
-	if (count <= 0 || (uint64_t)ar + ar_size > PT_POOL_BASE) {
+	int total = initrd_count(ar, ar_size);
+	if (total <= 0 || (uint64_t)ar + ar_size > PT_POOL_BASE) {
 		printf("l1hv: the initrd is not an HVL2IMG1 archive below 0x%lx\n", PT_POOL_BASE);
 		return 1;
 	}
-	if (count > MAX_L2)
-		count = MAX_L2;
+	/* Which images: l1hv.run=NAME[,NAME...], l1hv.bench=N (l2-hcall-loop), or the defaults. */
+	unsigned run_len, bench_len;
+	const char *run = bootarg(fdt, "l1hv.run", &run_len);
+	const char *bench = bootarg(fdt, "l1hv.bench", &bench_len);
+	if (bench) {
+		bench_hcalls = bootarg_number(bench, bench_len, 0);
+		run = "l2-hcall-loop";
+		run_len = strlen(run);
+	}
+	int picked[MAX_L2], count = 0;
+	for (int i = 0; i < total && count < MAX_L2; i++) {
+		const char *name;
+		const uint8_t *img;
+		uint64_t size;
+		if (initrd_image(ar, ar_size, i, &name, &img, &size))
+			return 1;
+		if (run ? names_include(run, run_len, name) : i < initrd_defaults(ar))
+			picked[count++] = i;
+	}
 	printf("initrd: %d L2 images\n", count);
 
 	for (int i = 0; i < count; i++) {
 		const char *name;
 		const uint8_t *img;
 		uint64_t size;
-		if (initrd_image(ar, ar_size, i, &name, &img, &size) ||
+		if (initrd_image(ar, ar_size, picked[i], &name, &img, &size) ||
 		    l2_create(&l2s[i], i, name, img, size))
 			return 1;
 	}
 
 	l2_console_init(count);
+	if (bench)
+		printf("bench: START %lu L1HV_H_BENCH calls, each an L2 exit reflected to L1\n",
+		       bench_hcalls);
 	l2_run_all(l2s, count);
+	if (bench)
+		printf("bench: DONE %lu answered\n", bench_answered);
 	l2_exit_summary();
 
 	int failed = 0;

@@ -27,22 +27,11 @@ static const char *const breakage_names[] = { "", "skip", "wrong-lpid", "wrong-p
 
 static enum breakage breakage_from(const void *fdt)
 {
-	struct fdt_prop p;
-	int chosen = fdt_path_offset(fdt, "/chosen");
-	if (chosen < 0 || fdt_get_prop(fdt, chosen, "bootargs", &p))
-		return CORRECT;
-	static const char key[] = "l1hv.invalidate=";
-	const char *s = p.data, *e = s + p.len;
-	for (; s + sizeof(key) - 1 < e && *s; s++) {
-		if (strncmp(s, key, sizeof(key) - 1))
-			continue;
-		const char *v = s + sizeof(key) - 1;
-		for (int b = SKIP; b <= WRONG_PAGE; b++) {
-			size_t n = strlen(breakage_names[b]);
-			if (!strncmp(v, breakage_names[b], n) && (v[n] == 0 || v[n] == ' '))
-				return (enum breakage)b;
-		}
-	}
+	unsigned len;
+	const char *v = bootarg(fdt, "l1hv.invalidate", &len);
+	for (int b = SKIP; b <= WRONG_PAGE; b++)
+		if (bootarg_is(v, len, breakage_names[b]))
+			return (enum breakage)b;
 	return CORRECT;
 }
 

@@ -11,6 +11,13 @@
  *   stale translation keeps showing the old data. r3 = H_PARAMETER for a bad address.
  *   0xf100 lies in the platform-specific hcall range (0xf000-0xfffc) and is used neither by
  *   KVM nor by QEMU.
+ *
+ * L1HV_H_BENCH (0xf104, from an L2): r4 = how many the L2 made before. L1 answers r3 = 0
+ *   ("again") as many times as `-append l1hv.bench=N` says, then r3 = 1 ("stop"). Each call
+ *   is one reflected exit and one H_ENTER_NESTED: the unit of the nested-exit benchmark.
+ *
+ * L1HV_MMIO_GPA: L2 guest-physical page that l1hv maps onto its own address 0x40000000,
+ *   where the machine has no RAM (l1hv asks for -m 512M): the L2's window on L1 MMIO.
  */
 #ifndef HVSIM_GUEST_L1HV_ABI_H
 #define HVSIM_GUEST_L1HV_ABI_H
@@ -18,7 +25,9 @@
 #include <stdint.h>
 
 #define L1HV_H_REMAP_PAGE 0xf100
+#define L1HV_H_BENCH 0xf104
 #define L1HV_PAGE_SIZE 0x10000UL
+#define L1HV_MMIO_GPA 0x40000000UL
 
 static inline uint64_t l1hv_remap_pattern(uint64_t seed, uint64_t i)
 {

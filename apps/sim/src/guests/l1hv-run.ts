@@ -15,7 +15,12 @@ export interface L1hvRun {
   status: number;
 }
 
-export function runL1hv(machine: string, append?: string): Promise<L1hvRun> {
+/** `extra`: more `hvsim run` options (e.g. `-d isolation`, `--stats`). */
+export function runL1hv(
+  machine: string,
+  append?: string,
+  extra: readonly string[] = [],
+): Promise<L1hvRun> {
   const args = [
     `${root}scripts/hvsim.mjs`,
     "run",
@@ -30,6 +35,7 @@ export function runL1hv(machine: string, append?: string): Promise<L1hvRun> {
     "-initrd",
     `${guests}l1hv/l1hv.initrd`,
     ...(append !== undefined ? ["-append", append] : []),
+    ...extra,
   ];
   return new Promise((resolve) => {
     execFile(process.execPath, args, { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {

@@ -56,6 +56,34 @@ describeWithPeers(["qemu-system-ppc64"], "l1hv on QEMU pseries with cap-nested-h
     }, 90_000);
   }
 
+  it("l1hv.bench=1000 runs l2-hcall-loop alone and prints l1hv-bench.expected", async () => {
+    const r = await runOnQemu({
+      ...l1hv,
+      machine: "pseries,cap-nested-hv=on",
+      extra: [...l1hv.extra, "-append", "l1hv.bench=1000"],
+    });
+    expect(r.timedOut).toBe(false);
+    expect(r.status).toBe(0);
+    expect(r.console).toBe(golden("l1hv-bench.expected"));
+  }, 90_000);
+
+  // l2-mmio loads from an L1 address that is not RAM. QEMU's TCG L0 walks the L2's access
+  // straight into L1's address space, an unassigned (rejected) read that returns 0; a KVM-HV
+  // L0 hands it to its VMM as MMIO (H_TOO_HARD), which hvsim's pseries, without a device
+  // there, refuses (nested-hvsim.test.ts).
+  it("l1hv.run=l2-mmio: the L2's load from L1 non-RAM reads 0 (an unassigned access)", async () => {
+    const r = await runOnQemu({
+      ...l1hv,
+      machine: "pseries,cap-nested-hv=on",
+      extra: [...l1hv.extra, "-append", "l1hv.run=l2-mmio"],
+    });
+    expect(r.timedOut).toBe(false);
+    expect(r.status).toBe(0);
+    expect(r.console).toContain(
+      "[L2.0] l2-mmio: loading from 0x40000000, L1 address 0x40000000 (not RAM)\n[L2.0] l2-mmio: read 0x0\n",
+    );
+  }, 90_000);
+
   // QEMU has no H_RPT_INVALIDATE under TCG: cap-rpt-invalidate=on makes it refuse to start
   // (it never drops a requested capability silently). l1hv's H_RPT_INVALIDATE path is
   // therefore checked against hvsim's L0 only, with l1hv-rpt-invalidate.expected.

@@ -1,15 +1,11 @@
 // Runs a guest image on QEMU's pseries machine (TCG), the oracle for hvsim's own machine:
 // `qemu-system-ppc64 -M pseries -bios BOOTROM -kernel X.elf`, console on stdio.
 import { runPeerAsync } from "@hvsim/internal-peers";
+import { qemuGuestArgs } from "./qemu-args";
+import type { QemuGuestOptions } from "./qemu-args";
 
-export interface QemuRunOptions {
-  kernel: string;
-  bios: string;
-  machine?: string;
-  memory?: string;
-  smp?: number;
+export interface QemuRunOptions extends QemuGuestOptions {
   timeoutMs?: number;
-  extra?: readonly string[];
   /** Bytes for the guest console (stdin of `-serial stdio`). */
   input?: string;
 }
@@ -22,27 +18,7 @@ export interface QemuRunResult {
 }
 
 export async function runOnQemu(opts: QemuRunOptions): Promise<QemuRunResult> {
-  const args = [
-    "-M",
-    opts.machine ?? "pseries",
-    "-m",
-    opts.memory ?? "512M",
-    "-smp",
-    String(opts.smp ?? 1),
-    "-accel",
-    "tcg",
-    "-nographic",
-    "-nodefaults",
-    "-display",
-    "none",
-    "-serial",
-    "stdio",
-    "-bios",
-    opts.bios,
-    "-kernel",
-    opts.kernel,
-    ...(opts.extra ?? []),
-  ];
+  const args = qemuGuestArgs(opts);
   const r = await runPeerAsync("qemu-system-ppc64", args, {
     timeoutMs: opts.timeoutMs ?? 60_000,
     ...(opts.input !== undefined ? { input: opts.input } : {}),

@@ -153,6 +153,9 @@ function requestOf(opts: RunOptions, machine: string, input?: Uint8Array): RunRe
     ...(opts.d !== undefined && opts.d.split(",").includes("guest_errors")
       ? { guestErrors: true }
       : {}),
+    ...(opts.d !== undefined && opts.d.split(",").includes("isolation")
+      ? { checkIsolation: true }
+      : {}),
   };
 }
 
@@ -193,7 +196,10 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
       "--console-input <file>",
       "pseries: the guest's console input (H_GET_TERM_CHAR), read whole before the run; - = stdin (default: stdin when redirected from a file or pipe)",
     )
-    .option("-d <items>", "pseries: QEMU-style logging; guest_errors reports unimplemented calls")
+    .option(
+      "-d <items>",
+      "pseries: QEMU-style logging; guest_errors reports unimplemented calls; isolation (hvsim's own) checks every host-memory access against the VM's memslots and page tables",
+    )
     .option("--guest <name>", "guest program (arm64-virt: discovery, apf, blind-probe)")
     .option(
       "--migrate-to <host>",

@@ -20,6 +20,8 @@ export interface PseriesRunRequest {
   readonly trace?: string;
   readonly noReboot?: boolean;
   readonly guestErrors?: boolean;
+  /** `-d isolation` */
+  readonly checkIsolation?: boolean;
   readonly dumpDtb?: string;
   /** Console input for H_GET_TERM_CHAR (the CLI reads it from a redirected stdin). */
   readonly input?: Uint8Array;
@@ -76,6 +78,7 @@ export function runPseriesRequest(r: PseriesRunRequest, io: PseriesRunIo): Pseri
     options.host = host;
   }
   if (r.guestErrors) options.logGuestErrors = true;
+  if (r.checkIsolation) options.checkIsolation = true;
   if (r.maxInsns !== undefined) {
     const n = parseCount("--max-insns", r.maxInsns);
     if (typeof n === "string") return { kind: "error", message: n };

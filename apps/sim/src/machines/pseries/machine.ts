@@ -29,8 +29,8 @@ import {
 import type { ResolvedCaps } from "@hvsim/hcall-abi";
 import { DEFAULT_HOST, Kvm } from "@hvsim/kvm-hv-core";
 import type { HostModel, Vcpu, VcpuExit, Vm, VmState } from "@hvsim/kvm-hv-core";
-import { KvmNested } from "@hvsim/kvm-nested";
-import type { NestedStats } from "@hvsim/kvm-nested";
+import { IsolationChecker, IsolationViolation, KvmNested } from "@hvsim/kvm-nested";
+import type { IsolationPort, NestedStats } from "@hvsim/kvm-nested";
 import { SPR, SplitMix32 } from "@hvsim/ppc-isa";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
@@ -75,6 +75,10 @@ export interface PseriesOptions {
   trace?: string;
   /** File writer for `-M ...,dumpdtb=FILE` and `--trace`; default fs.writeFileSync. */
   writeFile?: (path: string, data: Uint8Array) => void;
+  /** `-d isolation`: check every host-memory access made for the VM (by its vCPUs, the MMU
+   *  and L0, for the L1 and its L2s) against its memslots and page tables; the first one
+   *  outside stops the machine with an error (kvm-nested's IsolationChecker). */
+  checkIsolation?: boolean;
   /** Pause when the vCPUs have executed this many instructions in all (migration's "stop at
    *  instruction N"): the run ends with reason `paused` and the machine can be saved. */
   pauseAt?: number;
@@ -170,6 +174,8 @@ export interface PseriesStats {
   /** With cap-nested-hv=on: L2 exits by level and trap, shadow faults, rmap removals and
    *  invalidations by hcall (kvm-nested). */
   nested?: NestedStats;
+  /** With `-d isolation`: host-memory accesses checked, by port. */
+  isolationChecks?: Record<IsolationPort, number>;
 }
 
 export interface PseriesResult {
@@ -399,6 +405,7 @@ export class PseriesMachineImpl implements PaprMachine {
   private readonly tracer: ChromeTrace | undefined;
   /** The device tree as placed in guest memory at reset. */
   bootFdt: Uint8Array = new Uint8Array(0);
+  private readonly isolation: IsolationChecker | undefined;
 
   constructor(
     private readonly o: PseriesOptions,
@@ -419,12 +426,17 @@ export class PseriesMachineImpl implements PaprMachine {
       throw new ConfigError(`--max-insns ${o.maxInsns}: expected a positive integer`);
     }
     this.rng = new SplitMix32(o.seed ?? 0);
-    this.kvm = new Kvm({ host: o.host ?? DEFAULT_HOST });
+    this.isolation = o.checkIsolation === true ? new IsolationChecker() : undefined;
+    this.kvm = new Kvm({
+      host: o.host ?? DEFAULT_HOST,
+      ...(this.isolation !== undefined ? { hostMemory: this.isolation.memory } : {}),
+    });
     checkCaps(this.caps, this.kvm);
     this.tracer = o.trace !== undefined ? new ChromeTrace() : undefined;
     const tracer = this.tracer;
     this.ramHost = this.kvm.allocGuestRam(this.ramBytes);
     this.vm = this.createVm(tracer);
+    this.isolation?.watch(this.vm, this.kvm.partitionTable, this.nested);
     this.dt = {
       ramBytes: this.ramBytes,
       smp: this.smp,
@@ -594,7 +606,15 @@ export class PseriesMachineImpl implements PaprMachine {
       }
       const before = this.instructions();
       if (before >= pauseAt) return finish(0, "paused");
-      const exit: VcpuExit = this.vm.run(Math.min(budget, pauseAt - before));
+      let exit: VcpuExit;
+      try {
+        exit = this.vm.run(Math.min(budget, pauseAt - before));
+      } catch (e) {
+        if (!(e instanceof IsolationViolation)) throw e;
+        // A simulator bug -d isolation exists to catch: say what was reached, and stop.
+        this.out.error(`hvsim: ${e.message}\n`);
+        return finish(STATUS_RUNAWAY, "isolation");
+      }
       budget -= this.instructions() - before;
       if (exit.kind === "budget" && budget > 0) continue; // at the pause point
       switch (exit.kind) {
@@ -790,6 +810,7 @@ export class PseriesMachineImpl implements PaprMachine {
       mips: runMs > 0 ? this.instructions() / (runMs * 1000) : 0,
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
       ...(this.nested !== undefined ? { nested: this.nested.statistics() } : {}),
+      ...(this.isolation !== undefined ? { isolationChecks: { ...this.isolation.checked } } : {}),
     };
   }
 
@@ -1043,6 +1064,14 @@ export function formatCounts(r: Record<string, number>): string {
         .join(" ");
 }
 
+/** Each L2's shadow-tree cost: `LPID n: K KiB for L leaves`, in LPID order. */
+function shadowTrees(t: NestedStats["shadowTrees"]): string {
+  const rows = Object.entries(t)
+    .sort(([a], [b]) => Number(a.slice(5)) - Number(b.slice(5)))
+    .map(([k, c]) => `${k}: ${(c.tableBytes / 1024).toFixed(2)} KiB for ${c.leaves} leaves`);
+  return rows.length === 0 ? "-" : rows.join(", ");
+}
+
 export function formatPseriesStats(s: PseriesStats): string {
   const kv = formatCounts;
   return [
@@ -1065,6 +1094,12 @@ export function formatPseriesStats(s: PseriesStats): string {
           `L2 exits to L1   ${kv(s.nested.l2ExitsToL1)}`,
           `shadow faults    ${s.nested.shadowFaults} (${s.nested.shadowFaultsReflected} reflected to L1), rmap removals ${s.nested.rmapRemovals}`,
           `invalidations    ${kv(s.nested.invalidations)}`,
+          `shadow trees     ${shadowTrees(s.nested.shadowTrees)}`,
+        ]
+      : []),
+    ...(s.isolationChecks !== undefined
+      ? [
+          `isolation        ${s.isolationChecks.data} data and ${s.isolationChecks["page-table"]} page-table accesses checked, none outside`,
         ]
       : []),
     "",
