@@ -5,6 +5,7 @@
 // worker, and several runs go side by side.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { l1hvArgv } from "./l1hv-argv";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const guests = fileURLToPath(new URL("../../guests/", import.meta.url));
@@ -21,22 +22,7 @@ export function runL1hv(
   append?: string,
   extra: readonly string[] = [],
 ): Promise<L1hvRun> {
-  const args = [
-    `${root}scripts/hvsim.mjs`,
-    "run",
-    "-M",
-    machine,
-    "-m",
-    "512M",
-    "-smp",
-    "1",
-    "-kernel",
-    `${guests}l1hv/l1hv.elf`,
-    "-initrd",
-    `${guests}l1hv/l1hv.initrd`,
-    ...(append !== undefined ? ["-append", append] : []),
-    ...extra,
-  ];
+  const args = [`${root}scripts/hvsim.mjs`, ...l1hvArgv(guests, machine, append), ...extra];
   return new Promise((resolve) => {
     execFile(process.execPath, args, { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       const status = err === null ? 0 : typeof err.code === "number" ? err.code : -1;

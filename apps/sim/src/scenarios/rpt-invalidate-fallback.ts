@@ -1,4 +1,4 @@
-import { l1hvArgv } from "./l1hv-argv";
+import { l1hvArgv } from "../guests/l1hv-argv";
 import type { Scenario } from "./scenario";
 
 export const rptInvalidateFallback: Scenario = {

@@ -1,4 +1,5 @@
 import { guestsDir } from "../../guests/guests-dir";
+import { l1hvArgv } from "../../guests/l1hv-argv";
 import { runGuestDemo } from "../../machines/pseries";
 import type { RegisterCommand } from "../command";
 
@@ -23,16 +24,6 @@ type DemoStep = {
 // if any step ends with a status other than the one it expects. Steps for the machines arrive
 // with the issues that build them.
 export function demoSteps(guests: string): readonly DemoStep[] {
-  const l1hv = [
-    "-kernel",
-    `${guests}/l1hv/l1hv.elf`,
-    "-initrd",
-    `${guests}/l1hv/l1hv.initrd`,
-    "-m",
-    "512M",
-    "-smp",
-    "1",
-  ];
   return [
     {
       title: "The pseries machine boots real ppc64 guest programs, one after another",
@@ -65,17 +56,17 @@ export function demoSteps(guests: string): readonly DemoStep[] {
     {
       title: "L0 -> L1 -> L2: a hypervisor in machine code runs six nested guests on hvsim's L0",
       why: "l1hv uses H_SET_PARTITION_TABLE / H_ENTER_NESTED; without hcall-rpt-invalidate it falls back to H_TLB_INVALIDATE",
-      argv: ["run", "-M", "pseries,cap-nested-hv=on", ...l1hv, "--stats"],
+      argv: [...l1hvArgv(guests, "pseries,cap-nested-hv=on"), "--stats"],
     },
     {
       title: "The same with cap-rpt-invalidate=on: the L1 finds hcall-rpt-invalidate and uses it",
       why: "advertised in ibm,hypertas-functions only because the cap is on (never by default)",
-      argv: ["run", "-M", "pseries,cap-nested-hv=on,cap-rpt-invalidate=on", ...l1hv],
+      argv: l1hvArgv(guests, "pseries,cap-nested-hv=on,cap-rpt-invalidate=on"),
     },
     {
       title: "A deliberately missing invalidation: QEMU cannot see it, hvsim's tagged TLB does",
       why: "l1hv.invalidate=skip remaps an L2 page without invalidating; L2.1 reads stale data",
-      argv: ["run", "-M", "pseries,cap-nested-hv=on", ...l1hv, "-append", "l1hv.invalidate=skip"],
+      argv: l1hvArgv(guests, "pseries,cap-nested-hv=on", "l1hv.invalidate=skip"),
     },
     {
       title: "arm64: a guest discovers its hypervisor's services without probing blindly",
