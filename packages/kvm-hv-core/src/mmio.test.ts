@@ -92,6 +92,12 @@ describe("MMIO exits (KVM_EXIT_MMIO)", () => {
     expect(vm.stats().exits.mmio).toBe(1);
   });
 
+  it("reports guest physical addresses above 4 GiB whole (the XIVE's are at 0x6010000000000)", () => {
+    const { vm, v } = vmRunning("ld 4, 0xc08(30)\nb .");
+    v.setGpr(30, 0x6010_0001_0000n);
+    expect(vm.run(100)).toMatchObject({ kind: "mmio", gpa: 0x6010_0001_0c08, size: 8 });
+  });
+
   it("a little-endian store and a byte-reversed one see the device's big-endian view", () => {
     const le = vmRunning("li 4, 0x1234\nsth 4, 0(30)\nsthbrx 4, 0, 30\nb .", true);
     expect(le.vm.run(100)).toMatchObject({ isWrite: true, data: 0x3412n });

@@ -911,7 +911,7 @@ export class Vm {
         return { kind: "handled" };
       }
       // The in-page offset comes from HDAR (ASDR holds the page's guest real address).
-      const full = gpa | Number(BigInt.asUintN(64, v.getSpr(SPR.HDAR)) & 0xfffn);
+      const full = gpa + Number(BigInt.asUintN(64, v.getSpr(SPR.HDAR)) & 0xfffn);
       return vector === 0xe00 ? this.emulateMmio(v, full) : this.mmioFetch(v, full);
     }
     if (lookupLeaf(this.tree, page) !== undefined) {

@@ -29,6 +29,7 @@ describeWithPeers(["qemu-system-ppc64"], "guest programs on QEMU pseries (the or
         kernel: `${guests}${p.name}/${p.name}.elf`,
         bios: bootrom,
         smp: p.smp,
+        ...(p.machine !== undefined ? { machine: p.machine } : {}),
       });
       expect(r.timedOut).toBe(false);
       expect(r.status).toBe(0);

@@ -6,6 +6,8 @@ export interface GuestProgram {
   /** One line on what it shows. */
   summary: string;
   smp: number;
+  /** The -M machine it runs on (default `pseries`); the golden is QEMU's output with it. */
+  machine?: string;
   /**
    * A documented difference between QEMU and hvsim (where hvsim follows the ISA and KVM):
    * hvsim's output is the golden with the line `qemu` replaced by `hvsim`.
@@ -46,5 +48,19 @@ export const GUEST_PROGRAMS: readonly GuestProgram[] = [
         "privileged program interrupt; the ISA lets a guest stop (HFU cause 9 only when the " +
         "hypervisor set PSSCR[ESL|EC], which KVM then emulates), and hvsim follows the ISA",
     },
+  },
+  {
+    name: "xive",
+    summary:
+      "XIVE exploitation: H_INT_* configuration, IPIs between two vCPUs through ESB trigger pages, ACK/EOI through the TIMA and ESB loads, CPPR masking",
+    smp: 2,
+    machine: "pseries,ic-mode=xive",
+  },
+  {
+    name: "xics",
+    summary:
+      "XICS: H_IPI between two vCPUs, H_XIRR/H_XIRR_X, H_EOI, H_CPPR masking, H_IPOLL, RTAS ibm,set-xive/get-xive/int-off/int-on",
+    smp: 2,
+    machine: "pseries,ic-mode=xics",
   },
 ];

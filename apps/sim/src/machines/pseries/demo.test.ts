@@ -15,6 +15,8 @@ it("the demo boots every guest program and each matches its QEMU golden", () => 
     ["radix", true, 0],
     ["smp", true, 0],
     ["stop", true, 0],
+    ["xive", true, 0],
+    ["xics", true, 0],
   ]);
   expect(text).toMatch(/=== hello \(-smp 2\)/);
   expect(text).toMatch(

@@ -27,10 +27,16 @@ export function runGuestDemo(
 ): DemoProgramResult[] {
   const results: DemoProgramResult[] = [];
   for (const p of GUEST_PROGRAMS) {
-    write(`=== ${p.name} (-smp ${p.smp}): ${p.summary}\n`);
+    const machine = p.machine === undefined ? "" : ` -M ${p.machine}`;
+    write(`=== ${p.name} (-smp ${p.smp}${machine}): ${p.summary}\n`);
     let console = "";
     const result = runPseries(
-      { kernel: join(guestsDir, p.name, `${p.name}.elf`), smp: p.smp, memory: "512M" },
+      {
+        kernel: join(guestsDir, p.name, `${p.name}.elf`),
+        smp: p.smp,
+        memory: "512M",
+        ...(p.machine !== undefined ? { machine: p.machine } : {}),
+      },
       {
         console: (s) => {
           console += s;

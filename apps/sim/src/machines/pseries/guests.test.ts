@@ -21,6 +21,7 @@ describe("guest programs on hvsim's pseries match their QEMU goldens", () => {
           smp: p.smp,
           memory: "512M",
           maxInsns: 400_000_000,
+          ...(p.machine !== undefined ? { machine: p.machine } : {}),
         },
         { console: (s) => (console += s), error: (s) => (errors += s) },
       );

@@ -8,6 +8,7 @@ import {
   H_PARAMETER,
   H_SUCCESS,
   KVM_CAP_PPC_ENABLE_HCALL,
+  KVM_CAP_PPC_IRQ_XIVE,
   KVM_CAP_PPC_NESTED_HV,
   OV5_INDEX_MMU,
   OV5_INDEX_RADIX_EXT,
@@ -29,9 +30,11 @@ import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
 import { KvmNested } from "@hvsim/kvm-nested";
 import type { NestedStats } from "@hvsim/kvm-nested";
 import { SplitMix32 } from "@hvsim/ppc-isa";
+import { SPAPR_IRQ_EPOW, SPAPR_IRQ_HOTPLUG, SPAPR_IRQ_VIO } from "@hvsim/xive";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
 import { ElfError, parseElf, type ElfImage } from "../../loader/elf";
+import { PseriesIntc, planIntc, type IntcStats } from "./intc";
 import { handlePaprHcall } from "./papr";
 import { ChromeTrace } from "./trace";
 import type { PaprMachine, PaprResult } from "./papr";
@@ -111,6 +114,10 @@ export interface PseriesStats {
   /** With cap-nested-hv=on: L2 exits by level and trap, shadow faults, rmap removals and
    *  invalidations by hcall (kvm-nested). */
   nested?: NestedStats;
+  /** The interrupt controller: interrupts accepted and the exits it cost, and where it ran. */
+  intc?: IntcStats;
+  /** RTAS calls answered in kernel (the XICS calls under an in-kernel XICS). */
+  rtasInKernel?: Record<string, number>;
 }
 
 export interface PseriesResult {
@@ -263,6 +270,8 @@ export class PseriesMachineImpl implements PaprMachine {
   readonly vm: Vm;
   /** kvm-nested on the VM when cap-nested-hv=on. */
   nested: KvmNested | undefined;
+  /** The interrupt controller (XICS and/or XIVE by ic-mode, in kernel or here). */
+  readonly intc: PseriesIntc;
   private readonly ramHost: number;
   private resets = 0;
   private readonly caps: ResolvedCaps;
@@ -306,6 +315,20 @@ export class PseriesMachineImpl implements PaprMachine {
     const tracer = this.tracer;
     this.ramHost = this.kvm.allocGuestRam(this.ramBytes);
     this.vm = this.createVm(tracer);
+    const planned = planIntc(this.caps.icMode, parsed.value.other.kernelIrqchip, {
+      xiveNative: this.kvm.checkExtension(KVM_CAP_PPC_IRQ_XIVE) !== 0,
+      onPseries: this.kvm.host.onPseries === true,
+    });
+    if (!planned.ok) throw new ConfigError(planned.message);
+    this.intc = new PseriesIntc(this.vm, planned.plan, {
+      guestError: (m) => this.guestError(m),
+      warning: (m) => this.out.error(`hvsim: warning: ${m}\n`),
+    });
+    // The machine's interrupt sources (QEMU: spapr_events_init, the VIO devices' claims).
+    for (const irq of [SPAPR_IRQ_EPOW, SPAPR_IRQ_HOTPLUG, SPAPR_IRQ_VIO, SPAPR_IRQ_VIO + 1]) {
+      this.intc.claim(irq, false);
+    }
+    this.intc.reset();
     this.dt = {
       ramBytes: this.ramBytes,
       smp: this.smp,
@@ -354,6 +377,7 @@ export class PseriesMachineImpl implements PaprMachine {
     this.dt.ov5 = new Uint8Array([0, 0]);
     this.dt.xive = this.caps.icMode === "xive";
     this.dt.rngSeed = this.randomBytes(32);
+    this.intc.reset();
     this.resets++;
     this.load();
   }
@@ -503,11 +527,16 @@ export class PseriesMachineImpl implements PaprMachine {
             "hvsim: every vCPU is stopped or idle with nothing to wake it (the guest hung); the machine stops\n",
           );
           return finish(STATUS_RUNAWAY, "halted");
-        case "mmio":
+        case "mmio": {
+          const v = this.vm.vcpu(exit.vcpu);
+          if (!exit.fetch && this.intc.vmmMmio(v, exit.gpa, exit.size, exit.isWrite, exit.data)) {
+            break;
+          }
           this.out.error(
             `hvsim: vCPU ${exit.vcpu} ${exit.isWrite ? "wrote" : "read"} guest physical 0x${exit.gpa.toString(16)}, where there is neither RAM nor a device\n`,
           );
           return finish(STATUS_RUNAWAY, "mmio");
+        }
         case "shutdown":
           this.out.error(`hvsim: vCPU ${exit.vcpu}: ${exit.reason}\n`);
           return finish(STATUS_RUNAWAY, "shutdown");
@@ -566,6 +595,8 @@ export class PseriesMachineImpl implements PaprMachine {
       mips: runMs > 0 ? this.instructions() / (runMs * 1000) : 0,
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
       ...(this.nested !== undefined ? { nested: this.nested.statistics() } : {}),
+      intc: this.intc.stats(),
+      rtasInKernel: { ...s.rtasInKernel },
     };
   }
 
@@ -577,6 +608,10 @@ export class PseriesMachineImpl implements PaprMachine {
 
   guestError(message: string): void {
     if (this.o.logGuestErrors === true) this.out.error(`hvsim: guest error: ${message}\n`);
+  }
+
+  intcHcall(v: Vcpu, nr: number): number | undefined {
+    return this.intc.vmmHcall(v, nr);
   }
 
   consoleInput(max: number): Uint8Array {
@@ -707,10 +742,17 @@ export class PseriesMachineImpl implements PaprMachine {
       case "stop-self":
         v.mpState = "stopped";
         return { kind: "resume" };
-      default:
+      default: {
+        const args = Array.from({ length: nargs }, (_, i) => arg(i));
+        const rets = this.intc.vmmRtas(name, args, nret);
+        if (rets !== undefined) {
+          rets.forEach((r, i) => setRet(i, r >>> 0));
+          return { kind: "resume" };
+        }
         this.guestError(`RTAS ${name} is not implemented`);
         setRet(0, RTAS_OUT_PARAM_ERROR);
         return { kind: "resume" };
+      }
     }
   }
 
@@ -758,14 +800,18 @@ export class PseriesMachineImpl implements PaprMachine {
     }
     this.casDone = true;
     this.vm.configureV3Mmu(0n, gtse);
+    // ov5_cas = what the platform offers ∩ what the guest asked: no exploitation when the
+    // machine has no XIVE (QEMU 8.1 on a KVM without KVM_CAP_PPC_IRQ_XIVE), XICS then.
+    const xiveChosen = xive && this.intc.offersXive;
+    this.intc.cas(xiveChosen ? "xive" : "xics");
     // ibm,architecture-vec-5 as QEMU updates it: the negotiated MMU, GTSE and interrupt mode.
     const neg = new Uint8Array(OV5_INDEX_RADIX_EXT + 1);
     neg[0] = OV5_INDEX_RADIX_EXT - 1;
     neg[OV5_INDEX_MMU] = 0x40;
     if (gtse) neg[OV5_INDEX_RADIX_EXT] = 0x40;
-    if (xive) neg[OV5_INDEX_XIVE] = 0x40;
+    if (xiveChosen) neg[OV5_INDEX_XIVE] = 0x40;
     this.dt.ov5 = neg;
-    this.dt.xive = xive;
+    this.dt.xive = xiveChosen;
     // QEMU 7.2: the whole updated tree goes to the guest's buffer after a 4-byte header.
     const fdt = pseriesFdt(this.dt);
     if (bufSize >= 4 + fdt.length) {
@@ -819,6 +865,17 @@ export function formatCounts(r: Record<string, number>): string {
         .join(" ");
 }
 
+/** The interrupt controller's line: where it ran, interrupts taken, what they cost in exits. */
+function formatIntcStats(i: IntcStats, rtasInKernel: Record<string, number>): string {
+  const path = i.pathMmio + i.pathHcalls;
+  const per = i.accepted > 0 ? (path / i.accepted).toFixed(1) : "-";
+  const inKernel = Object.values(rtasInKernel).reduce((a, b) => a + b, 0);
+  return [
+    `interrupts       ${i.accepted} accepted, ${i.placement}`,
+    `  VMM exits      interrupt path: mmio=${i.pathMmio} hcall=${i.pathHcalls} (${per} per interrupt); configuration: hcall=${i.configHcalls} RTAS=${i.configRtas}${inKernel > 0 ? ` (RTAS in kernel: ${inKernel})` : ""}`,
+  ].join("\n");
+}
+
 export function formatPseriesStats(s: PseriesStats): string {
   const kv = formatCounts;
   return [
@@ -829,6 +886,7 @@ export function formatPseriesStats(s: PseriesStats): string {
     `hcalls in VMM    ${kv(s.hcallsInVmm)}`,
     `RTAS calls       ${kv(s.rtasCalls)}`,
     `HDSI/HISI        ${s.hdsi}/${s.hisi} (${s.pagesMapped} pages mapped), HDEC slices ${s.hdecSlices}`,
+    ...(s.intc !== undefined ? [formatIntcStats(s.intc, s.rtasInKernel ?? {})] : []),
     ...(s.stopsEmulated > 0
       ? [`guest stop       ${s.stopsEmulated} emulated after HFU (host POWER9 DD2.2)`]
       : []),
