@@ -55,8 +55,6 @@
 #define TM_SPC_ACK_OS_REG 0x810
 #define TM_QW1_NSR_EO 0x80
 
-#define MSR_SF (1UL << 63)
-
 /* Common H_* return codes. */
 #define H_FUNCTION (-2)
 #define H_HARDWARE (-1)

@@ -7,15 +7,14 @@
  * the queue, EOIed by ESB loads (LOAD_EOI, SET_PQ_00 plus a trigger store when Q was set),
  * and the CPPR changed through the TIMA to mask and unmask a priority.
  *
- * The ESB pages and the TIMA are reached with relocation on, as Linux reaches them through
- * ioremap(): QEMU's TCG does not route a guest's real-mode accesses that far up. The program
- * builds a radix tree (PID 0) that maps RAM and those two windows at their own addresses, so
- * code and data keep their addresses when relocation is turned on.
+ * The ESB pages and the TIMA are reached with relocation on and every address mapped to
+ * itself (lib/iomap.h), as Linux reaches them through ioremap().
  *
  * Only vCPU 0 prints; vCPU 1 takes commands from a mailbox and its interrupt handler records
  * what it saw, so the output does not depend on how the two vCPUs interleave.
  */
 #include "intc.h"
+#include "iomap.h"
 
 #define PRIO 6 /* the most favoured priority after <7 0xf8> is reserved (Linux's choice) */
 #define QSHIFT 16
@@ -28,51 +27,6 @@ static char stacks[2][16384] __attribute__((aligned(16)));
 static char exc_stacks[2][16384] __attribute__((aligned(16)));
 static uint32_t queues[2][QENTRIES] __attribute__((aligned(1 << QSHIFT)));
 static uint8_t cas_buf[65536] __attribute__((aligned(8)));
-
-/* The process-scoped tree: 52-bit EA, PGD 13 bits, PUD 9, PMD 9 with 2 MiB leaves. */
-#define PGD_BITS 13
-#define PUD_BITS 9
-#define PMD_BITS 9
-static uint64_t pgd[1 << PGD_BITS] __attribute__((aligned(1 << (PGD_BITS + 3))));
-static uint64_t pud_ram[1 << PUD_BITS] __attribute__((aligned(1 << (PUD_BITS + 3))));
-static uint64_t pud_io[1 << PUD_BITS] __attribute__((aligned(1 << (PUD_BITS + 3))));
-static uint64_t pmd_ram[1 << PMD_BITS] __attribute__((aligned(1 << (PMD_BITS + 3))));
-static uint64_t pmd_io[2][1 << PMD_BITS] __attribute__((aligned(1 << (PMD_BITS + 3))));
-static uint64_t proc_tbl[512] __attribute__((aligned(4096)));
-/* Radix PTE attribute: non-idempotent I/O (cache-inhibited, guarded), as Linux's ioremap. */
-#define RPTE_ATT_IO 0x20UL
-
-static void map_2m(unsigned long ea, int io)
-{
-	unsigned long pgd_i = (ea >> 39) & ((1 << PGD_BITS) - 1);
-	unsigned long pud_i = (ea >> 30) & ((1 << PUD_BITS) - 1);
-	unsigned long pmd_i = (ea >> 21) & ((1 << PMD_BITS) - 1);
-	uint64_t *pud = io ? pud_io : pud_ram;
-	uint64_t *pmd = pmd_ram;
-	if (io) {
-		/* Two I/O PMDs: the ESB window and the TIMA's (first come, first served). */
-		pmd = pmd_io[0];
-		uint64_t e = ld_be64(&pud[pud_i]);
-		if (!e) {
-			static int used;
-			pmd = pmd_io[used++];
-		} else {
-			pmd = (uint64_t *)(e & RPDE_NLB_MASK);
-		}
-	}
-	st_be64(&pgd[pgd_i], RPTE_V | ((unsigned long)pud & RPDE_NLB_MASK) | PUD_BITS);
-	st_be64(&pud[pud_i], RPTE_V | ((unsigned long)pmd & RPDE_NLB_MASK) | PMD_BITS);
-	st_be64(&pmd[pmd_i], RPTE_V | RPTE_L | ((ea & ~0x1fffffUL) & RPTE_RPN_MASK) | RPTE_R |
-				     RPTE_C | RPTE_PRIV | RPTE_READ | RPTE_WRITE |
-				     (io ? RPTE_ATT_IO : RPTE_EXEC));
-}
-
-/* 64-bit mode (QEMU enters the boot ROM with MSR[SF]=0) with relocation on. */
-static void relocation_on(void)
-{
-	asm volatile("mtmsrd %0" : : "r"(mfmsr() | MSR_SF | MSR_IR | MSR_DR) : "memory");
-	asm volatile("isync" : : : "memory");
-}
 
 static unsigned long tima_os;
 static unsigned long esb_mgmt[2], esb_trigger[2];
@@ -145,7 +99,7 @@ static void external(struct regs *regs, unsigned long vector)
 static void secondary(void *arg)
 {
 	cpu_init(&cpus_[1], 1, exc_stacks[1] + sizeof(exc_stacks[1]));
-	relocation_on();
+	iomap_relocation_on();
 	set_cppr(0xff);
 	irq_enable();
 	__atomic_store_n(&cpu1_ready, 1, __ATOMIC_RELEASE);
@@ -268,19 +222,11 @@ int guest_main(const void *fdt)
 	source_info(0);
 	source_info(1);
 	/* Identity mappings: the first 512 MiB of RAM, the ESB pages of LISNs 0 and 1, the TIMA. */
-	for (unsigned long a = 0; a < (512UL << 20); a += 1UL << 21)
-		map_2m(a, 0);
-	map_2m(esb_trigger[0], 1);
-	map_2m(tima_os, 1);
-	st_be64(&proc_tbl[0], radix_rts(52) | (unsigned long)pgd | PGD_BITS);
-	st_be64(&proc_tbl[1], 0);
-	asm volatile("ptesync" : : : "memory");
-	rc = hcall(H_REGISTER_PROC_TBL, PROC_TBL_NEW | PROC_TBL_RADIX | PROC_TBL_GTSE,
-		   (unsigned long)proc_tbl, 0, 0, 0, 0, 0);
+	unsigned long io[] = { esb_trigger[0], tima_os };
+	rc = iomap_enable(512UL << 20, io, 2);
 	printf("H_REGISTER_PROC_TBL: rc=%ld; relocation on, ESB and TIMA pages mapped\n", rc);
 	if (rc)
 		return 1;
-	relocation_on();
 	source_info(0x1100); /* the vty */
 	source_info(0x2000); /* beyond the IRQ space */
 

@@ -1,6 +1,8 @@
 // The guest programs under apps/sim/guests/, with the machine options each expects. Their
 // `<name>.expected` files hold the console output QEMU's pseries prints for them; hvsim's
 // pseries must print the same.
+import type { HostAction } from "../machines/pseries/machine";
+
 export interface GuestProgram {
   name: string;
   /** One line on what it shows. */
@@ -8,12 +10,31 @@ export interface GuestProgram {
   smp: number;
   /** The -M machine it runs on (default `pseries`); the golden is QEMU's output with it. */
   machine?: string;
+  /** The program's folder and ELF under apps/sim/guests/ (default: `name`); the golden is
+   *  `<image>/<name>.expected`, so one image can have several runs. */
+  image?: string;
+  /** -append: the kernel command line (/chosen/bootargs). */
+  append?: string;
+  /** What the host does while it runs: console input, power-down (QEMU: stdin, QMP). */
+  host?: readonly HostAction[];
   /**
    * A documented difference between QEMU and hvsim (where hvsim follows the ISA and KVM):
    * hvsim's output is the golden with the line `qemu` replaced by `hvsim`.
    */
   qemuDeviation?: { qemu: string; hvsim: string; why: string };
 }
+
+/** The ELF of `p` and its golden, under the guests folder. */
+export function programFiles(p: GuestProgram): { elf: string; golden: string } {
+  const image = p.image ?? p.name;
+  return { elf: `${image}/${image}.elf`, golden: `${image}/${p.name}.expected` };
+}
+
+/** Console input and a power-down request, each once the `devices` program asks for it. */
+const DEVICES_HOST: readonly HostAction[] = [
+  { after: "vty: waiting for a line of input\n", input: "hello from the host\r" },
+  { after: "epow: waiting for the host's power-down request\n", powerdown: true },
+];
 
 /** What hvsim's pseries prints for `p`: its QEMU golden, with a documented deviation applied. */
 export function hvsimExpected(p: GuestProgram, golden: string): string {
@@ -62,5 +83,21 @@ export const GUEST_PROGRAMS: readonly GuestProgram[] = [
       "XICS: H_IPI between two vCPUs, H_XIRR/H_XIRR_X, H_EOI, H_CPPR masking, H_IPOLL, RTAS ibm,set-xive/get-xive/int-off/int-on",
     smp: 2,
     machine: "pseries,ic-mode=xics",
+  },
+  {
+    name: "devices",
+    summary:
+      "device interrupts through XICS: the vty's console input, the EPOW event source (system_powerdown, RTAS check-exception)",
+    smp: 1,
+    host: DEVICES_HOST,
+  },
+  {
+    name: "devices-xive",
+    image: "devices",
+    summary: "the same device interrupts through XIVE exploitation (-append xive)",
+    smp: 1,
+    machine: "pseries,ic-mode=xive",
+    append: "xive",
+    host: DEVICES_HOST,
   },
 ];

@@ -17,6 +17,8 @@ it("the demo boots every guest program and each matches its QEMU golden", () => 
     ["stop", true, 0],
     ["xive", true, 0],
     ["xics", true, 0],
+    ["devices", true, 0],
+    ["devices-xive", true, 0],
   ]);
   expect(text).toMatch(/=== hello \(-smp 2\)/);
   expect(text).toMatch(

@@ -35,6 +35,8 @@ import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
 import { ElfError, parseElf, type ElfImage } from "../../loader/elf";
 import { PseriesIntc, planIntc, type IntcStats } from "./intc";
+import { RtasEvents } from "./rtas-events";
+import { SpaprVty } from "./vty";
 import { handlePaprHcall } from "./papr";
 import { ChromeTrace } from "./trace";
 import type { PaprMachine, PaprResult } from "./papr";
@@ -68,12 +70,26 @@ export interface PseriesOptions {
   logGuestErrors?: boolean;
   /** -no-reboot: RTAS system-reboot ends the run (status 0) instead of resetting. */
   noReboot?: boolean;
-  /** Console input for H_GET_TERM_CHAR (what QEMU reads from stdin); none by default. */
+  /** Console input for H_GET_TERM_CHAR (what QEMU reads from stdin); none by default. It is
+   *  there from the start, as piped input is for QEMU. */
   input?: string | Uint8Array;
+  /**
+   * What the host does while the guest runs, in order, each once the console has printed its
+   * `after` text (after the previous one's): type `input` on the console, and/or request a
+   * power-down (QEMU's monitor `system_powerdown`: an EPOW event).
+   */
+  hostActions?: readonly HostAction[];
   /** --trace FILE: write a Chrome trace-event timeline there when the machine stops. */
   trace?: string;
   /** File writer for `-M ...,dumpdtb=FILE` and `--trace`; default fs.writeFileSync. */
   writeFile?: (path: string, data: Uint8Array) => void;
+}
+
+/** One scripted host action (see PseriesOptions.hostActions). */
+export interface HostAction {
+  readonly after: string;
+  readonly input?: string;
+  readonly powerdown?: boolean;
 }
 
 /** Where output goes: the guest console, and hvsim's own messages. */
@@ -285,7 +301,12 @@ export class PseriesMachineImpl implements PaprMachine {
   private todOffset = 0;
   private casDone = false;
   private readonly dumpdtb: string | undefined;
-  private input: Uint8Array;
+  /** The console (spapr-vty) and the RTAS event sources (EPOW). */
+  private readonly vty: SpaprVty;
+  private readonly events: RtasEvents;
+  /** Console output so far (from `transcriptFrom`), for the scripted host actions. */
+  private transcript = "";
+  private nextAction = 0;
   private readonly tracer: ChromeTrace | undefined;
   /** The device tree as placed in guest memory at reset. */
   bootFdt: Uint8Array = new Uint8Array(0);
@@ -298,10 +319,6 @@ export class PseriesMachineImpl implements PaprMachine {
     if (!parsed.ok) throw new ConfigError(`-M ${o.machine}: ${parsed.error.message}`);
     this.caps = resolveCaps(parsed.value);
     this.dumpdtb = parsed.value.other.dumpdtb;
-    this.input =
-      typeof o.input === "string"
-        ? new TextEncoder().encode(o.input)
-        : (o.input ?? new Uint8Array(0));
     this.ramBytes = parseMemory(o.memory);
     this.smp = parseSmp(o.smp);
     this.maxInsns = o.maxInsns ?? DEFAULT_MAX_INSNS;
@@ -329,6 +346,11 @@ export class PseriesMachineImpl implements PaprMachine {
       this.intc.claim(irq, false);
     }
     this.intc.reset();
+    this.vty = new SpaprVty(() => this.intc.pulse(SPAPR_IRQ_VIO));
+    this.events = new RtasEvents(() => this.intc.pulse(SPAPR_IRQ_EPOW));
+    if (o.input !== undefined) {
+      this.vty.hostInput(typeof o.input === "string" ? new TextEncoder().encode(o.input) : o.input);
+    }
     this.dt = {
       ramBytes: this.ramBytes,
       smp: this.smp,
@@ -378,6 +400,7 @@ export class PseriesMachineImpl implements PaprMachine {
     this.dt.xive = this.caps.icMode === "xive";
     this.dt.rngSeed = this.randomBytes(32);
     this.intc.reset();
+    this.events.reset();
     this.resets++;
     this.load();
   }
@@ -604,6 +627,24 @@ export class PseriesMachineImpl implements PaprMachine {
 
   console(text: string): void {
     this.out.console(text);
+    const actions = this.o.hostActions ?? [];
+    if (this.nextAction >= actions.length) return;
+    this.transcript += text;
+    for (;;) {
+      const a = actions[this.nextAction];
+      const at = a === undefined ? -1 : this.transcript.indexOf(a.after);
+      if (a === undefined || at < 0) return;
+      // The next action looks at what the console prints after this one's text.
+      this.transcript = this.transcript.slice(at + a.after.length);
+      this.nextAction++;
+      if (a.input !== undefined) this.vty.hostInput(new TextEncoder().encode(a.input));
+      if (a.powerdown === true) this.events.powerdown(this.timeOfDay(this.vm.vcpu(0).cpu.tb));
+    }
+  }
+
+  /** The RTAS time of day at timebase `tb`: 2000-01-01T00:00:00Z plus simulated time. */
+  private timeOfDay(tb: number): Date {
+    return new Date((946684800 + this.todOffset + Math.floor(tb / TIMEBASE_FREQUENCY)) * 1000);
   }
 
   guestError(message: string): void {
@@ -615,9 +656,7 @@ export class PseriesMachineImpl implements PaprMachine {
   }
 
   consoleInput(max: number): Uint8Array {
-    const b = this.input.subarray(0, max);
-    this.input = this.input.subarray(b.length);
-    return b;
+    return this.vty.getChars(max);
   }
 
   random(): bigint {
@@ -686,9 +725,8 @@ export class PseriesMachineImpl implements PaprMachine {
       case "get-time-of-day": {
         // Deterministic: 2000-01-01T00:00:00Z plus the simulated time of this vCPU.
         const tb = v.cpu.tb;
-        const secs = 946684800 + this.todOffset + Math.floor(tb / TIMEBASE_FREQUENCY);
         const ns = Math.floor(((tb % TIMEBASE_FREQUENCY) * 1e9) / TIMEBASE_FREQUENCY);
-        const d = new Date(secs * 1000);
+        const d = this.timeOfDay(tb);
         setRet(0, RTAS_OUT_SUCCESS);
         setRet(1, d.getUTCFullYear());
         setRet(2, d.getUTCMonth() + 1);
@@ -741,6 +779,23 @@ export class PseriesMachineImpl implements PaprMachine {
       }
       case "stop-self":
         v.mpState = "stopped";
+        return { kind: "resume" };
+      case "check-exception": {
+        const r = this.events.checkException(
+          Array.from({ length: nargs }, (_, i) => arg(i)),
+          nret,
+        );
+        if (r.write !== undefined) this.vm.writeGuest(r.write.gpa, r.write.data);
+        r.rets.forEach((x, i) => setRet(i, x >>> 0));
+        return { kind: "resume" };
+      }
+      case "event-scan":
+        this.events
+          .eventScan(
+            Array.from({ length: nargs }, (_, i) => arg(i)),
+            nret,
+          )
+          .forEach((x, i) => setRet(i, x >>> 0));
         return { kind: "resume" };
       default: {
         const args = Array.from({ length: nargs }, (_, i) => arg(i));
