@@ -101,4 +101,23 @@ static inline int fdt_root_child(const void *fdt, const char *prefix)
 	return -1;
 }
 
+/* `key=N` (decimal) in /chosen bootargs (-append), or 0. */
+static inline unsigned long bootarg_ulong(const void *fdt, const char *key)
+{
+	struct fdt_prop p;
+	if (fdt_get_prop(fdt, fdt_path_offset(fdt, "/chosen"), "bootargs", &p))
+		return 0;
+	const char *s = p.data, *end = s + p.len;
+	size_t k = strlen(key);
+	for (; s + k < end && *s; s++) {
+		if ((s == p.data || s[-1] == ' ') && strncmp(s, key, k) == 0 && s[k] == '=') {
+			unsigned long v = 0;
+			for (s += k + 1; s < end && *s >= '0' && *s <= '9'; s++)
+				v = v * 10 + (unsigned long)(*s - '0');
+			return v;
+		}
+	}
+	return 0;
+}
+
 #endif

@@ -202,6 +202,17 @@ int guest_main(const void *fdt)
 	print_record(1, 1);
 	ipoll(1);
 
+	/* -append ipis=N: N more IPIs to vCPU 1, to measure what one costs (hvsim --stats). */
+	unsigned long n = bootarg_ulong(fdt, "ipis");
+	if (n) {
+		int base = logs[1].count;
+		for (unsigned long i = 0; i < n; i++) {
+			hcall(H_IPI, 1, IPI_PRIO, 0, 0, 0, 0, 0);
+			wait_count(1, base + (int)i + 1);
+		}
+		printf("%lu more IPIs to cpu 1: taken %d\n", n, logs[1].count - base);
+	}
+
 	command(CMD_DONE, 0);
 	irq_disable();
 	return 0;

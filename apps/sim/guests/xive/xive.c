@@ -307,6 +307,17 @@ int guest_main(const void *fdt)
 	print_record(1, 2);
 	printf("LISN 1: PQ %lu\n", (unsigned long)in_be64(esb_mgmt[1] + XIVE_ESB_GET));
 
+	/* -append ipis=N: N more IPIs to vCPU 1, to measure what one costs (hvsim --stats). */
+	unsigned long n = bootarg_ulong(fdt, "ipis");
+	if (n) {
+		int base = logs[1].count;
+		for (unsigned long i = 0; i < n; i++) {
+			out_be64(esb_trigger[1], 0);
+			wait_count(1, base + (int)i + 1);
+		}
+		printf("%lu more IPIs to cpu 1: taken %d\n", n, logs[1].count - base);
+	}
+
 	/* 5. The hcall view of the ESB (for sources flagged H_INT_ESB; any source answers).
 	   QEMU 7.2's emulated XIVE returns the doubleword in the ESB's big-endian byte order
 	   when the host is little-endian; the value is the PQ either way. */
