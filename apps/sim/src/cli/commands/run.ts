@@ -77,6 +77,8 @@ interface RunOptions {
   trace?: string;
   reboot?: boolean;
   d?: string;
+  host?: string;
+  input?: string;
 }
 
 /**
@@ -115,6 +117,8 @@ function requestOf(opts: RunOptions, machine: string): RunRequest {
     ...def("maxInsns", opts.maxInsns),
     ...def("seed", opts.seed),
     ...def("trace", opts.trace),
+    ...def("host", opts.host),
+    ...def("input", opts.input),
     ...(opts.stats ? { stats: true } : {}),
     ...(opts.reboot === false ? { noReboot: true } : {}),
     ...(opts.d !== undefined && opts.d.split(",").includes("guest_errors")
@@ -153,6 +157,14 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
     .option("--trace <file>", "pseries: write a Chrome trace-event timeline (open it in Perfetto)")
     .option("--no-reboot", "pseries: RTAS system-reboot ends the run instead of resetting")
     .option("-d <items>", "pseries: QEMU-style logging; guest_errors reports unimplemented calls")
+    .option(
+      "--host <model>",
+      "pseries: the simulated host: power9 (DD2.3, default), power9-dd2.2, or power9-l1 (its KVM runs in a pseries partition, as a nested L1's: no XIVE native device)",
+    )
+    .option(
+      "--input <text>",
+      "pseries: console input, there from the start as piped stdin is for QEMU (\\r and \\n escapes)",
+    )
     .option("--guest <name>", "guest program (arm64-virt: discovery, apf, blind-probe)")
     .option("--migrate-to <host>", "after the guest ran, migrate to this host and run on there")
     .option("--dumpdtb <file>", "write the machine's device tree blob to FILE and exit")

@@ -1,5 +1,6 @@
 // The pseries family behind `hvsim run -M pseries[-X.Y][,cap-...][,ic-mode=...] ...`: turns the
 // CLI's options into PseriesOptions, streams the guest console, and reports the exit status.
+import { DEFAULT_HOST, type HostModel } from "@hvsim/kvm-hv-core";
 import { formatPseriesStats, runPseries, type PseriesOptions } from "./machine";
 
 /** The `hvsim run` options the pseries family understands (QEMU's names). */
@@ -18,7 +19,19 @@ export interface PseriesRunRequest {
   readonly noReboot?: boolean;
   readonly guestErrors?: boolean;
   readonly dumpDtb?: string;
+  /** --host: the simulated host model. */
+  readonly host?: string;
+  /** --input: console input (escapes \r, \n, \\). */
+  readonly input?: string;
 }
+
+/** The host models `--host` names. */
+export const PSERIES_HOSTS: Readonly<Record<string, HostModel>> = {
+  power9: DEFAULT_HOST,
+  "power9-dd2.2": { ...DEFAULT_HOST, cpu: "POWER9 DD2.2" },
+  // A KVM that itself runs in a pseries partition (nested): no XIVE native device for its guests.
+  "power9-l1": { ...DEFAULT_HOST, onPseries: true },
+};
 
 export interface PseriesRunIo {
   out(text: string): void;
@@ -56,6 +69,21 @@ export function runPseriesRequest(r: PseriesRunRequest, io: PseriesRunIo): Pseri
     const n = parseCount("--seed", r.seed);
     if (typeof n === "string") return { kind: "error", message: n };
     options.seed = n;
+  }
+  if (r.host !== undefined) {
+    const host = PSERIES_HOSTS[r.host];
+    if (host === undefined) {
+      return {
+        kind: "error",
+        message: `--host ${r.host}: use ${Object.keys(PSERIES_HOSTS).join(", ")}`,
+      };
+    }
+    options.host = host;
+  }
+  if (r.input !== undefined) {
+    options.input = r.input.replace(/\\(r|n|\\)/g, (_, c: string) =>
+      c === "r" ? "\r" : c === "n" ? "\n" : "\\",
+    );
   }
   if (r.dumpDtb !== undefined) {
     // `hvsim dumpdtb FILE` / `--dumpdtb FILE` are QEMU's `-machine dumpdtb=FILE`.
