@@ -39,8 +39,8 @@ function setup(plan: IntcPlan, host: HostModel = HOST) {
 }
 
 describe("planIntc (spapr_irq_init / spapr_irq_check)", () => {
-  const p0 = { xiveNative: true, onPseries: false };
-  const l1 = { xiveNative: false, onPseries: true };
+  const p0 = { hasXive: true, onPseries: false };
+  const l1 = { hasXive: true, onPseries: true };
   it("keeps the XIVE where KVM has it, drops it (dual -> XICS) where it does not", () => {
     expect(planIntc("dual", undefined, p0)).toEqual({
       ok: true,

@@ -43,7 +43,10 @@ import {
   TimaPageView,
   XIVE_TM_OS_PAGE,
   callHcall,
+  checkIcMode,
+  machineHasXive,
   type ActiveIntc,
+  type KvmIrqHost,
   type HcallResult,
   type IcMode,
   type MmioDevice,
@@ -68,14 +71,6 @@ function isHIntHcall(nr: number): boolean {
   return nr >= H_INT_GET_SOURCE_INFO && nr <= H_INT_RESET;
 }
 
-/** What the host KVM can do for the controller (read through KVM_CHECK_EXTENSION). */
-export interface IntcHost {
-  /** KVM_CAP_PPC_IRQ_XIVE. */
-  readonly xiveNative: boolean;
-  /** The KVM runs in a pseries partition (a nested L1's): its XICS device cannot be re-created. */
-  readonly onPseries: boolean;
-}
-
 export interface IntcPlan {
   /** ic-mode as given: what the device tree and CAS offer. */
   readonly icMode: IcMode;
@@ -85,39 +80,22 @@ export interface IntcPlan {
 }
 
 /**
- * spapr_irq_init / spapr_irq_check: the startup decisions, or the message QEMU exits with.
- * When the host KVM has no XIVE native device (a nested L1's), QEMU (8.1 on, "ppc: spapr: Fix
- * device tree entries in absence of XIVE native mode") creates no XIVE and no longer offers
- * exploitation at CAS: ic-mode=dual falls back to XICS, ic-mode=xive is refused.
+ * spapr_irq_init / spapr_irq_check on `host` (what KVM_CHECK_EXTENSION says): the startup
+ * decisions, or the message QEMU exits with. The rules are @hvsim/xive's capability.ts.
  */
 export function planIntc(
   icMode: IcMode,
   kernelIrqchip: "on" | "off" | "split" | undefined,
-  host: IntcHost,
+  host: KvmIrqHost,
 ): { ok: true; plan: IntcPlan } | { ok: false; message: string } {
-  if (kernelIrqchip === "split") {
-    return { ok: false, message: "kernel_irqchip split mode not supported on pseries" };
-  }
-  if (icMode === "xive" && !host.xiveNative) {
-    return {
-      ok: false,
-      message:
-        "XIVE native mode not available, don't use ic-mode=xive (this host's KVM runs in a pseries partition: KVM_CAP_PPC_IRQ_XIVE is 0)",
-    };
-  }
-  if (icMode === "dual" && kernelIrqchip === "on" && host.onPseries) {
-    return {
-      ok: false,
-      message:
-        "KVM is incompatible with ic-mode=dual,kernel-irqchip=on (this can happen with an old KVM or in a KVM nested guest: try without kernel-irqchip or with kernel-irqchip=off)",
-    };
-  }
+  const message = checkIcMode(icMode, kernelIrqchip ?? "allowed", host);
+  if (message !== undefined) return { ok: false, message };
   return {
     ok: true,
     plan: {
       icMode,
-      xive: icMode !== "xics" && host.xiveNative,
-      kernelIrqchip: kernelIrqchip ?? "allowed",
+      xive: machineHasXive(icMode, host),
+      kernelIrqchip: kernelIrqchip === "on" || kernelIrqchip === "off" ? kernelIrqchip : "allowed",
     },
   };
 }

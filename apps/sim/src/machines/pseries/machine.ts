@@ -30,7 +30,7 @@ import type { HostModel, Vcpu, VcpuExit, Vm } from "@hvsim/kvm-hv-core";
 import { KvmNested } from "@hvsim/kvm-nested";
 import type { NestedStats } from "@hvsim/kvm-nested";
 import { SplitMix32 } from "@hvsim/ppc-isa";
-import { SPAPR_IRQ_EPOW, SPAPR_IRQ_HOTPLUG, SPAPR_IRQ_VIO } from "@hvsim/xive";
+import { SPAPR_IRQ_EPOW, SPAPR_IRQ_HOTPLUG, SPAPR_IRQ_VIO, casSelectIntc } from "@hvsim/xive";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
 import { ElfError, parseElf, type ElfImage } from "../../loader/elf";
@@ -332,9 +332,12 @@ export class PseriesMachineImpl implements PaprMachine {
     const tracer = this.tracer;
     this.ramHost = this.kvm.allocGuestRam(this.ramBytes);
     this.vm = this.createVm(tracer);
+    // What KVM_CHECK_EXTENSION tells QEMU: POWER9 has a XIVE; the native device is missing
+    // where this KVM runs in a pseries partition.
     const planned = planIntc(this.caps.icMode, parsed.value.other.kernelIrqchip, {
-      xiveNative: this.kvm.checkExtension(KVM_CAP_PPC_IRQ_XIVE) !== 0,
-      onPseries: this.kvm.host.onPseries === true,
+      hasXive: true,
+      onPseries:
+        this.kvm.host.onPseries === true || this.kvm.checkExtension(KVM_CAP_PPC_IRQ_XIVE) === 0,
     });
     if (!planned.ok) throw new ConfigError(planned.message);
     this.intc = new PseriesIntc(this.vm, planned.plan, {
@@ -836,17 +839,11 @@ export class PseriesMachineImpl implements PaprMachine {
     const radix = (byte(OV5_INDEX_MMU) & 0x40) !== 0;
     const gtse = (byte(OV5_INDEX_RADIX_EXT) & 0x40) !== 0;
     const xive = (byte(OV5_INDEX_XIVE) & 0x40) !== 0;
-    // As QEMU: a mode the machine does not offer ends the run.
-    if (xive && this.caps.icMode === "xics") {
-      this.out.error(
-        "hvsim: Guest requested unavailable interrupt mode (XIVE), try the ic-mode=xive or ic-mode=dual machine property\n",
-      );
-      return { kind: "poweroff", status: 1, reason: "cas" };
-    }
-    if (!xive && this.caps.icMode === "xive") {
-      this.out.error(
-        "hvsim: Guest requested unavailable interrupt mode (XICS), either don't set the ic-mode property, or boot a guest supporting XIVE\n",
-      );
+    // As QEMU: a mode the machine does not offer ends the run; a dual machine without a XIVE
+    // (QEMU 8.1 on a KVM without KVM_CAP_PPC_IRQ_XIVE) grants XICS instead of exploitation.
+    const intc = casSelectIntc(this.caps.icMode, xive, this.intc.offersXive);
+    if (intc.kind === "error") {
+      this.out.error(`hvsim: ${intc.message}\n`);
       return { kind: "poweroff", status: 1, reason: "cas" };
     }
     if (!radix) {
@@ -855,10 +852,8 @@ export class PseriesMachineImpl implements PaprMachine {
     }
     this.casDone = true;
     this.vm.configureV3Mmu(0n, gtse);
-    // ov5_cas = what the platform offers ∩ what the guest asked: no exploitation when the
-    // machine has no XIVE (QEMU 8.1 on a KVM without KVM_CAP_PPC_IRQ_XIVE), XICS then.
-    const xiveChosen = xive && this.intc.offersXive;
-    this.intc.cas(xiveChosen ? "xive" : "xics");
+    const xiveChosen = intc.intc === "xive";
+    this.intc.cas(intc.intc);
     // ibm,architecture-vec-5 as QEMU updates it: the negotiated MMU, GTSE and interrupt mode.
     const neg = new Uint8Array(OV5_INDEX_RADIX_EXT + 1);
     neg[0] = OV5_INDEX_RADIX_EXT - 1;

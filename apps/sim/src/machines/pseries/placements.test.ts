@@ -137,6 +137,25 @@ describe("a host whose KVM runs in a pseries partition (a nested L1's): no XIVE 
   });
 });
 
+describe("CAS refuses an interrupt mode the machine does not offer, with QEMU 7.2's words", () => {
+  it.each([
+    [
+      "xics",
+      "pseries,ic-mode=xive",
+      "Guest requested unavailable interrupt mode (XICS), either don't set the ic-mode machine property or try ic-mode=xics or ic-mode=dual",
+    ],
+    [
+      "xive",
+      "pseries,ic-mode=xics",
+      "Guest requested unavailable interrupt mode (XIVE), try the ic-mode=xive or ic-mode=dual machine property",
+    ],
+  ] as const)("%s on -M %s", (program, machine, message) => {
+    const r = run(program, { machine });
+    expect(r.status).toBe(1);
+    expect(r.errors).toBe(`hvsim: ${message}\n`);
+  });
+});
+
 describe("kernel-irqchip values", () => {
   it("refuses split as QEMU does on pseries", () => {
     const r = run("xics", { machine: "pseries,kernel-irqchip=split" });
