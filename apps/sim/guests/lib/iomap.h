@@ -3,8 +3,10 @@
  * 13/9/9 levels with 2 MiB leaves) that maps RAM and some I/O windows (cache-inhibited, as
  * Linux's ioremap does). Code and data keep their addresses when relocation goes on.
  *
- * Why: QEMU's TCG does not route a pseries guest's real-mode accesses to the XIVE's ESB pages
- * and TIMA (far above RAM); Linux reaches them with relocation on, so do these programs.
+ * Why: Linux reaches the XIVE's ESB pages and TIMA (far above RAM) through ioremap(), with
+ * relocation on and cache-inhibited mappings; these programs do the same, so the accesses go
+ * through the guest's radix tree as well. They also need 64-bit mode: QEMU 7.2 enters the boot
+ * ROM with MSR[SF]=0, where an effective address is cut to 32 bits.
  * Header-only so that programs that do not use it keep their layout.
  */
 #ifndef HVSIM_GUEST_IOMAP_H
