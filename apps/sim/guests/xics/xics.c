@@ -10,6 +10,7 @@
  * Only vCPU 0 prints; vCPU 1 takes commands from a mailbox and its handler records.
  */
 #include "intc.h"
+#include "mailbox.h"
 
 #define IPI_PRIO 5
 #define VTY_IRQ 0x1100
@@ -27,22 +28,14 @@ struct cpu_log {
 };
 static struct cpu_log logs[2];
 
-enum { CMD_NONE, CMD_CPPR, CMD_IPI0, CMD_XIRR_X, CMD_DONE };
-static volatile int cmd, cmd_arg;
+enum { CMD_CPPR = 1, CMD_IPI0, CMD_XIRR_X };
 static volatile int cpu1_ready;
-
-static int my_id(void)
-{
-	struct cpu *c;
-	asm volatile("mfsprg0 %0" : "=r"(c));
-	return c->id;
-}
 
 /* H_XIRR accepts the interrupt (CPPR becomes its priority); the IPI is cleared by resetting
    MFRR to 0xff, and H_EOI with the XIRR restores the previous CPPR, as Linux's icp-hv does. */
 static void external(struct regs *regs, unsigned long vector)
 {
-	int me = my_id();
+	int me = my_vcpu_id();
 	struct cpu_log *l = &logs[me];
 	unsigned long o[8];
 	hcall(l->use_xirr_x ? H_XIRR_X : H_XIRR, 0, 0, 0, 0, 0, 0, o);
@@ -56,45 +49,28 @@ static void external(struct regs *regs, unsigned long vector)
 	l->count++;
 }
 
+static void run_command(int c, int arg)
+{
+	switch (c) {
+	case CMD_CPPR:
+		hcall(H_CPPR, (unsigned long)arg, 0, 0, 0, 0, 0, 0);
+		break;
+	case CMD_IPI0:
+		hcall(H_IPI, 0, (unsigned long)arg, 0, 0, 0, 0, 0);
+		break;
+	case CMD_XIRR_X:
+		logs[1].use_xirr_x = 1;
+		break;
+	}
+}
+
 static void secondary(void *arg)
 {
 	cpu_init(&cpus_[1], 1, exc_stacks[1] + sizeof(exc_stacks[1]));
 	hcall(H_CPPR, 0xff, 0, 0, 0, 0, 0, 0);
 	irq_enable();
 	__atomic_store_n(&cpu1_ready, 1, __ATOMIC_RELEASE);
-	for (;;) {
-		int c;
-		while ((c = __atomic_load_n(&cmd, __ATOMIC_ACQUIRE)) == CMD_NONE)
-			;
-		switch (c) {
-		case CMD_CPPR:
-			hcall(H_CPPR, (unsigned long)cmd_arg, 0, 0, 0, 0, 0, 0);
-			break;
-		case CMD_IPI0:
-			hcall(H_IPI, 0, (unsigned long)cmd_arg, 0, 0, 0, 0, 0);
-			break;
-		case CMD_XIRR_X:
-			logs[1].use_xirr_x = 1;
-			break;
-		}
-		__atomic_store_n(&cmd, CMD_NONE, __ATOMIC_RELEASE);
-		if (c == CMD_DONE)
-			return;
-	}
-}
-
-static void command(int c, int arg)
-{
-	cmd_arg = arg;
-	__atomic_store_n(&cmd, c, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&cmd, __ATOMIC_ACQUIRE) != CMD_NONE)
-		;
-}
-
-static void wait_count(int cpu, int n)
-{
-	while (__atomic_load_n(&logs[cpu].count, __ATOMIC_ACQUIRE) < n)
-		;
+	mbox_serve(run_command);
 }
 
 static void print_record(int cpu, int i)
@@ -181,23 +157,23 @@ int guest_main(const void *fdt)
 
 	/* 1. An IPI to vCPU 1 and one back. */
 	printf("H_IPI(1, %d): rc=%ld\n", IPI_PRIO, hcall(H_IPI, 1, IPI_PRIO, 0, 0, 0, 0, 0));
-	wait_count(1, 1);
+	wait_at_least(&logs[1].count, 1);
 	print_record(1, 0);
 	ipoll(1);
-	command(CMD_IPI0, 4);
-	wait_count(0, 1);
+	mbox_post(CMD_IPI0, 4);
+	wait_at_least(&logs[0].count, 1);
 	printf("cpu 1: H_IPI(0, 4)\n");
 	print_record(0, 0);
 
 	/* 2. vCPU 1 masks priority 5 and above with H_CPPR(4): the IPI waits in MFRR. */
-	command(CMD_CPPR, 4);
+	mbox_post(CMD_CPPR, 4);
 	printf("cpu 1: H_CPPR(4); H_IPI(1, %d): rc=%ld\n", IPI_PRIO,
 	       hcall(H_IPI, 1, IPI_PRIO, 0, 0, 0, 0, 0));
 	ipoll(1);
 	printf("cpu 1: interrupts taken %d\n", logs[1].count);
-	command(CMD_XIRR_X, 0);
-	command(CMD_CPPR, 0xff);
-	wait_count(1, 2);
+	mbox_post(CMD_XIRR_X, 0);
+	mbox_post(CMD_CPPR, 0xff);
+	wait_at_least(&logs[1].count, 2);
 	printf("cpu 1: H_CPPR(0xff), accepted with H_XIRR_X\n");
 	print_record(1, 1);
 	ipoll(1);
@@ -208,12 +184,12 @@ int guest_main(const void *fdt)
 		int base = logs[1].count;
 		for (unsigned long i = 0; i < n; i++) {
 			hcall(H_IPI, 1, IPI_PRIO, 0, 0, 0, 0, 0);
-			wait_count(1, base + (int)i + 1);
+			wait_at_least(&logs[1].count, base + (int)i + 1);
 		}
 		printf("%lu more IPIs to cpu 1: taken %d\n", n, logs[1].count - base);
 	}
 
-	command(CMD_DONE, 0);
+	mbox_post(MBOX_DONE, 0);
 	irq_disable();
 	return 0;
 }

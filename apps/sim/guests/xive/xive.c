@@ -14,6 +14,7 @@
  * what it saw, so the output does not depend on how the two vCPUs interleave.
  */
 #include "intc.h"
+#include "mailbox.h"
 #include "iomap.h"
 
 #define PRIO 6 /* the most favoured priority after <7 0xf8> is reserved (Linux's choice) */
@@ -46,17 +47,9 @@ struct cpu_log {
 };
 static struct cpu_log logs[2];
 
-enum { CMD_NONE, CMD_CPPR, CMD_IPI0, CMD_READ_OS, CMD_EOI_SET_PQ, CMD_DONE };
-static volatile int cmd, cmd_arg;
+enum { CMD_CPPR = 1, CMD_IPI0, CMD_READ_OS, CMD_EOI_SET_PQ };
 static volatile uint32_t os_word0;
 static volatile int cpu1_ready;
-
-static int my_id(void)
-{
-	struct cpu *c;
-	asm volatile("mfsprg0 %0" : "=r"(c));
-	return c->id;
-}
 
 static void set_cppr(uint8_t cppr)
 {
@@ -65,7 +58,7 @@ static void set_cppr(uint8_t cppr)
 
 static void external(struct regs *regs, unsigned long vector)
 {
-	int me = my_id();
+	int me = my_vcpu_id();
 	struct cpu_log *l = &logs[me];
 	struct irq_record *r = &l->r[l->count < MAX_EVENTS ? l->count : MAX_EVENTS - 1];
 	r->ack = in_be16(tima_os + TM_SPC_ACK_OS_REG);
@@ -96,6 +89,24 @@ static void external(struct regs *regs, unsigned long vector)
 	l->count++;
 }
 
+static void run_command(int c, int arg)
+{
+	switch (c) {
+	case CMD_CPPR:
+		set_cppr((uint8_t)arg);
+		break;
+	case CMD_IPI0:
+		out_be64(esb_trigger[0], 0);
+		break;
+	case CMD_READ_OS:
+		os_word0 = (uint32_t)(in_be64(tima_os + TM_QW1_OS) >> 32);
+		break;
+	case CMD_EOI_SET_PQ:
+		logs[1].eoi_by_set_pq = 1;
+		break;
+	}
+}
+
 static void secondary(void *arg)
 {
 	cpu_init(&cpus_[1], 1, exc_stacks[1] + sizeof(exc_stacks[1]));
@@ -103,42 +114,7 @@ static void secondary(void *arg)
 	set_cppr(0xff);
 	irq_enable();
 	__atomic_store_n(&cpu1_ready, 1, __ATOMIC_RELEASE);
-	for (;;) {
-		int c;
-		while ((c = __atomic_load_n(&cmd, __ATOMIC_ACQUIRE)) == CMD_NONE)
-			;
-		switch (c) {
-		case CMD_CPPR:
-			set_cppr((uint8_t)cmd_arg);
-			break;
-		case CMD_IPI0:
-			out_be64(esb_trigger[0], 0);
-			break;
-		case CMD_READ_OS:
-			os_word0 = (uint32_t)(in_be64(tima_os + TM_QW1_OS) >> 32);
-			break;
-		case CMD_EOI_SET_PQ:
-			logs[1].eoi_by_set_pq = 1;
-			break;
-		}
-		__atomic_store_n(&cmd, CMD_NONE, __ATOMIC_RELEASE);
-		if (c == CMD_DONE)
-			return;
-	}
-}
-
-static void command(int c, int arg)
-{
-	cmd_arg = arg;
-	__atomic_store_n(&cmd, c, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&cmd, __ATOMIC_ACQUIRE) != CMD_NONE)
-		;
-}
-
-static void wait_count(int cpu, int n)
-{
-	while (__atomic_load_n(&logs[cpu].count, __ATOMIC_ACQUIRE) < n)
-		;
+	mbox_serve(run_command);
 }
 
 static void print_record(int cpu, int i)
@@ -277,21 +253,21 @@ int guest_main(const void *fdt)
 
 	/* 1. An IPI to vCPU 1: a store to LISN 1's trigger page. */
 	out_be64(esb_trigger[1], 0);
-	wait_count(1, 1);
+	wait_at_least(&logs[1].count, 1);
 	printf("cpu 0 -> cpu 1: store to LISN 1's trigger page\n");
 	print_record(1, 0);
 
 	/* 2. And back. */
-	command(CMD_IPI0, 0);
-	wait_count(0, 1);
+	mbox_post(CMD_IPI0, 0);
+	wait_at_least(&logs[0].count, 1);
 	printf("cpu 1 -> cpu 0: store to LISN 0's trigger page\n");
 	print_record(0, 0);
 
 	/* 3. vCPU 1 raises its CPPR over PRIO: two triggers coalesce in the source's PQ. */
-	command(CMD_CPPR, PRIO - 1);
+	mbox_post(CMD_CPPR, PRIO - 1);
 	out_be64(esb_trigger[1], 0);
 	out_be64(esb_trigger[1], 0);
-	command(CMD_READ_OS, 0);
+	mbox_post(CMD_READ_OS, 0);
 	printf("cpu 1: CPPR %d masks priority %d; two triggers: LISN 1 PQ %lu, interrupts taken %d, "
 	       "QW1 NSR 0x%02x CPPR 0x%02x IPB 0x%02x\n", PRIO - 1, PRIO,
 	       (unsigned long)in_be64(esb_mgmt[1] + XIVE_ESB_GET), logs[1].count,
@@ -299,9 +275,9 @@ int guest_main(const void *fdt)
 
 	/* 4. CPPR back to 0xff: the queued event is presented; the EOI by SET_PQ_00 finds Q set
 	   and triggers again by a store, which queues one more event. */
-	command(CMD_EOI_SET_PQ, 0);
-	command(CMD_CPPR, 0xff);
-	wait_count(1, 3);
+	mbox_post(CMD_EOI_SET_PQ, 0);
+	mbox_post(CMD_CPPR, 0xff);
+	wait_at_least(&logs[1].count, 3);
 	printf("cpu 1: CPPR 0xff, EOI by SET_PQ_00 (+ trigger store when Q was set)\n");
 	print_record(1, 1);
 	print_record(1, 2);
@@ -313,7 +289,7 @@ int guest_main(const void *fdt)
 		int base = logs[1].count;
 		for (unsigned long i = 0; i < n; i++) {
 			out_be64(esb_trigger[1], 0);
-			wait_count(1, base + (int)i + 1);
+			wait_at_least(&logs[1].count, base + (int)i + 1);
 		}
 		printf("%lu more IPIs to cpu 1: taken %d\n", n, logs[1].count - base);
 	}
@@ -329,7 +305,7 @@ int guest_main(const void *fdt)
 	printf("H_INT_ESB(LISN 1, store SET_PQ_00): rc=%ld, ESB GET now %lu\n", rc,
 	       (unsigned long)in_be64(esb_mgmt[1] + XIVE_ESB_GET));
 	printf("H_INT_SYNC(LISN 1): rc=%ld\n", hcall(H_INT_SYNC, 0, 1, 0, 0, 0, 0, 0));
-	command(CMD_DONE, 0);
+	mbox_post(MBOX_DONE, 0);
 	irq_disable();
 	printf("H_INT_RESET: rc=%ld\n", hcall(H_INT_RESET, 0, 0, 0, 0, 0, 0, 0));
 	printf("LISN 1 after reset: PQ %lu\n", (unsigned long)in_be64(esb_mgmt[1] + XIVE_ESB_GET));

@@ -2,12 +2,11 @@
 // `qemu-system-ppc64 -M pseries -bios BOOTROM -kernel X.elf`, console on stdio. Scripted host
 // actions (type on the console, `system_powerdown` through QMP) happen once the console has
 // printed what they wait for, as hvsim's PseriesOptions.hostActions do.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findPeer, runPeerAsync } from "@hvsim/internal-peers";
+import { findPeer, runPeerAsync, runProcess } from "@hvsim/internal-peers";
 import type { HostAction } from "../machines/pseries/machine";
 
 export interface QemuRunOptions {
@@ -94,58 +93,46 @@ function qmpPowerdown(socket: string): Promise<void> {
   });
 }
 
-function runInteractive(
+async function runInteractive(
   opts: QemuRunOptions,
   actions: readonly HostAction[],
 ): Promise<QemuRunResult> {
   const qemu = findPeer("qemu-system-ppc64");
-  if (qemu === null)
-    return Promise.reject(new Error("peer tool qemu-system-ppc64 is not installed"));
+  if (qemu === null) throw new Error("peer tool qemu-system-ppc64 is not installed");
   const dir = mkdtempSync(join(tmpdir(), "hvsim-qmp-"));
   const socket = join(dir, "qmp.sock");
-  const args = [...qemuArgs(opts), "-qmp", `unix:${socket},server=on,wait=off`];
-  return new Promise((resolve, reject) => {
-    const child = spawn(qemu, args, { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let pending = "";
-    let next = 0;
-    let timedOut = false;
-    const act = (): void => {
-      for (;;) {
-        const a = actions[next];
-        const at = a === undefined ? -1 : pending.indexOf(a.after);
-        if (a === undefined || at < 0) return;
-        pending = pending.slice(at + a.after.length);
-        next++;
-        if (a.input !== undefined) child.stdin.write(a.input);
-        if (a.powerdown === true)
-          qmpPowerdown(socket).catch((e: Error) => (stderr += `${e.message}\n`));
-      }
+  let pending = "";
+  let next = 0;
+  let qmpErrors = "";
+  try {
+    const r = await runProcess(
+      qemu,
+      [...qemuArgs(opts), "-qmp", `unix:${socket},server=on,wait=off`],
+      {
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        interact: (out, stdin) => {
+          pending += out.replace(/\r\n/g, "\n");
+          for (;;) {
+            const a = actions[next];
+            const at = a === undefined ? -1 : pending.indexOf(a.after);
+            if (a === undefined || at < 0) return;
+            pending = pending.slice(at + a.after.length);
+            next++;
+            if (a.input !== undefined) stdin.write(a.input);
+            if (a.powerdown === true) {
+              qmpPowerdown(socket).catch((e: Error) => (qmpErrors += `${e.message}\n`));
+            }
+          }
+        },
+      },
+    );
+    return {
+      status: r.timedOut ? null : r.status,
+      console: r.stdout.replace(/\r\n/g, "\n"),
+      stderr: r.stderr + qmpErrors,
+      timedOut: r.timedOut,
     };
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-      pending += d.replace(/\r\n/g, "\n");
-      act();
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => void (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 60_000);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-      resolve({
-        status: timedOut ? null : (code ?? -1),
-        console: stdout.replace(/\r\n/g, "\n"),
-        stderr,
-        timedOut,
-      });
-    });
-  });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -21,8 +21,9 @@ interface RtasEvent {
   readonly extended: Uint8Array;
 }
 
-/** BCD of a two-digit number. */
-const bcd = (n: number): number => ((Math.floor(n / 10) % 10) << 4) | (n % 10);
+/** Four two-digit numbers as a BCD word (YYYYMMDD, HHMMSS00). */
+const bcd4 = (a: number, b: number, c: number, d: number): number =>
+  [a, b, c, d].reduce((w, n) => (w << 8) | ((Math.floor(n / 10) % 10) << 4) | (n % 10), 0) >>> 0;
 
 /** What check-exception writes and returns. */
 export interface CheckExceptionResult {
@@ -52,25 +53,20 @@ export class RtasEvents {
     dv.setUint32(12, 0x49424d00, false);
     // Main-A ("PH"): creation date (BCD YYYYMMDD) and time (BCD HHMMSS00), creator 'H'
     // (hypervisor), 3 sections, the platform log id.
+    // A section starts with its id (two ASCII letters), its length and its version.
+    const section = (at: number, id: string, length: number, version = 0): void => {
+      dv.setUint16(at, (id.charCodeAt(0) << 8) | id.charCodeAt(1), false);
+      dv.setUint16(at + 2, length, false);
+      ext[at + 4] = version;
+    };
     let o = 16;
-    dv.setUint16(o, 0x5048, false);
-    dv.setUint16(o + 2, 48, false);
+    section(o, "PH", 48);
     const y = date.getUTCFullYear();
-    dv.setUint32(
-      o + 8,
-      ((bcd(Math.floor(y / 100)) << 24) |
-        (bcd(y % 100) << 16) |
-        (bcd(date.getUTCMonth() + 1) << 8) |
-        bcd(date.getUTCDate())) >>>
-        0,
-      false,
-    );
+    const [mo, d] = [date.getUTCMonth() + 1, date.getUTCDate()];
+    dv.setUint32(o + 8, bcd4(Math.floor(y / 100), y % 100, mo, d), false);
     dv.setUint32(
       o + 12,
-      ((bcd(date.getUTCHours()) << 24) |
-        (bcd(date.getUTCMinutes()) << 16) |
-        (bcd(date.getUTCSeconds()) << 8)) >>>
-        0,
+      bcd4(date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), 0),
       false,
     );
     ext[o + 24] = 0x48; // 'H'
@@ -78,16 +74,13 @@ export class RtasEvents {
     dv.setUint32(o + 40, this.nextPlid++, false);
     // Main-B ("UH"): subsystem external environment, informational, normal shutdown.
     o += 48;
-    dv.setUint16(o, 0x5548, false);
-    dv.setUint16(o + 2, 24, false);
+    section(o, "UH", 24);
     ext[o + 8] = 0xa0;
     ext[o + 10] = 0x00;
     ext[o + 11] = 0xd0;
     // EPOW ("EP", version 2): system shutdown, normal, partition-specific.
     o += 24;
-    dv.setUint16(o, 0x4550, false);
-    dv.setUint16(o + 2, 20, false);
-    ext[o + 4] = 2;
+    section(o, "EP", 20, 2);
     ext[o + 8] = 3;
     ext[o + 9] = 1;
     ext[o + 10] = 1;
