@@ -22,6 +22,16 @@ describe("SpaprVty", () => {
     vty.reset();
   });
 
+  it("saves and restores its buffer and the input behind it", () => {
+    const a = new SpaprVty(() => undefined);
+    a.hostInput(new TextEncoder().encode("0123456789abcdefXY"));
+    const b = new SpaprVty(() => undefined);
+    b.restore(JSON.parse(JSON.stringify(a.save())));
+    expect(text(b.getChars(16))).toBe("0123456789abcdef");
+    expect(text(b.getChars(16))).toBe("XY");
+    expect(() => b.restore({ version: 2 } as never)).toThrow(/version/);
+  });
+
   it("adds a NUL after every CR as QEMU does, keeping the pair together", () => {
     const vty = new SpaprVty(() => undefined);
     vty.hostInput(new TextEncoder().encode("a\rb"));
@@ -75,6 +85,10 @@ describe("RtasEvents (EPOW)", () => {
     expect(ev.checkException(args(0, 0), 2).rets).toEqual([-3]);
     expect(ev.eventScan([0, 0, 0, 0], 1)).toEqual([1]);
     expect(ev.eventScan([0], 1)).toEqual([-3]);
+    const moved = new RtasEvents(() => undefined);
+    moved.restore(JSON.parse(JSON.stringify(ev.save())));
+    expect(moved.checkException(args(0x2000, 256), 1).write!.data.length).toBe(116);
+    expect(() => moved.restore({ version: 0 } as never)).toThrow(/version/);
     ev.reset();
     expect(ev.checkException(args(0x2000, 8), 1).rets).toEqual([1]);
   });

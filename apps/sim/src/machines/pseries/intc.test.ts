@@ -127,6 +127,25 @@ describe("PseriesIntc", () => {
     expect(access(vm, v, "ld 4, 0(30)", SPAPR_XIVE_VC_BASE + 0x10000)).toBe("no exit");
   });
 
+  it("saves and restores onto another machine: the negotiated mode, its placement, a pending line", () => {
+    const a = setup({ icMode: "dual", xive: true, kernelIrqchip: "off" });
+    expect(a.intc.vmmRtas("ibm,set-xive", [0x1100, 1, 5], 1)).toEqual([0]);
+    a.vm.vcpu(1).setGpr(4, 0xffn);
+    a.intc.vmmHcall(a.vm.vcpu(1), H_CPPR);
+    a.intc.pulse(0x1100);
+    expect(a.vm.externalPending(1)).toBe(true);
+    const state = JSON.parse(
+      JSON.stringify(a.intc.save(), (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)),
+      (_k, v: unknown) => (typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v),
+    );
+    // The destination runs the XICS in kernel: same guest-visible state, another placement.
+    const b = setup({ icMode: "dual", xive: true, kernelIrqchip: "allowed" });
+    b.intc.restore(state);
+    expect(b.intc.stats().placement).toBe("xics in kernel");
+    expect(b.vm.externalPending(1)).toBe(true);
+    expect(() => b.intc.restore({ ...state, version: 2 })).toThrow(/version/);
+  });
+
   it("only the active controller sees device interrupts; lines follow the placement", () => {
     const { vm, intc } = setup({ icMode: "dual", xive: true, kernelIrqchip: "off" });
     // XICS in the VMM: route the vty to vCPU 1 at priority 5, then pulse it.

@@ -49,6 +49,7 @@ import {
   type KvmIrqHost,
   type HcallResult,
   type IcMode,
+  type SpaprIrqState,
   type MmioDevice,
   type XicsOnXive,
 } from "@hvsim/xive";
@@ -113,6 +114,13 @@ export interface IntcStats {
   configRtas: number;
   /** Where the active controller runs, "xive in kernel" etc.; the last one when it changed. */
   placement: string;
+}
+
+/** The controller's state: what CAS negotiated and both controllers' (SpaprIrq's) state. */
+export interface PseriesIntcState {
+  readonly version: 1;
+  readonly casXive: boolean;
+  readonly irq: SpaprIrqState;
 }
 
 /** What the controller needs from the machine. */
@@ -430,5 +438,24 @@ export class PseriesIntc {
 
   stats(): IntcStats {
     return { ...this.counters };
+  }
+
+  save(): PseriesIntcState {
+    return { version: 1, casXive: this.casXive, irq: this.irq.save() };
+  }
+
+  /**
+   * Restore on the destination (QEMU's post_load: the active controller first, connected in
+   * kernel or here as this machine's options say, then its state); the vCPU lines follow the
+   * restored thread contexts.
+   */
+  restore(s: PseriesIntcState): void {
+    if (s.version !== 1)
+      throw new Error(`intc: state version ${String(s.version)} is not supported (1)`);
+    this.casXive = s.casXive;
+    this.activate(s.irq.active);
+    this.irq.restore(s.irq);
+    const active = s.irq.active === "xive" ? this.irq.xive : this.irq.xics;
+    active?.router.tctx.forEach((t) => t.resync());
   }
 }

@@ -25,6 +25,13 @@ interface RtasEvent {
 const bcd4 = (a: number, b: number, c: number, d: number): number =>
   [a, b, c, d].reduce((w, n) => (w << 8) | ((Math.floor(n / 10) % 10) << 4) | (n % 10), 0) >>> 0;
 
+/** The event log's state: queued events (plain data) and the next platform log id. */
+export interface RtasEventsState {
+  readonly version: 1;
+  readonly events: readonly { classMask: number; summary: number; extended: number[] }[];
+  readonly nextPlid: number;
+}
+
 /** What check-exception writes and returns. */
 export interface CheckExceptionResult {
   readonly rets: readonly number[];
@@ -126,5 +133,28 @@ export class RtasEvents {
   /** Machine reset: queued events are dropped (QEMU's spapr_events reset). */
   reset(): void {
     this.queue.length = 0;
+  }
+
+  save(): RtasEventsState {
+    return {
+      version: 1,
+      events: this.queue.map((e) => ({
+        classMask: e.classMask,
+        summary: e.summary,
+        extended: [...e.extended],
+      })),
+      nextPlid: this.nextPlid,
+    };
+  }
+
+  restore(s: RtasEventsState): void {
+    if (s.version !== 1)
+      throw new Error(`rtas-events: state version ${String(s.version)} is not supported (1)`);
+    this.queue.splice(
+      0,
+      this.queue.length,
+      ...s.events.map((e) => ({ ...e, extended: Uint8Array.from(e.extended) })),
+    );
+    this.nextPlid = s.nextPlid;
   }
 }

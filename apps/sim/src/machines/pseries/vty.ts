@@ -9,6 +9,13 @@
 
 const VTERM_BUFSIZE = 16;
 
+/** The vty's state: the guest-visible buffer and what the host has typed beyond it. */
+export interface SpaprVtyState {
+  readonly version: 1;
+  readonly buf: readonly number[];
+  readonly pending: readonly number[];
+}
+
 export class SpaprVty {
   private readonly buf: number[] = [];
   private pending: number[] = [];
@@ -53,5 +60,16 @@ export class SpaprVty {
 
   reset(): void {
     // QEMU's vty keeps its buffer across a machine reset (no reset handler); so does this one.
+  }
+
+  save(): SpaprVtyState {
+    return { version: 1, buf: [...this.buf], pending: [...this.pending] };
+  }
+
+  restore(s: SpaprVtyState): void {
+    if (s.version !== 1)
+      throw new Error(`vty: state version ${String(s.version)} is not supported (1)`);
+    this.buf.splice(0, this.buf.length, ...s.buf);
+    this.pending = [...s.pending];
   }
 }
