@@ -118,14 +118,23 @@ export interface AsyncPeerResult extends PeerResult {
 export function runProcess(
   command: string,
   args: readonly string[],
-  opts: { timeoutMs?: number; cwd?: string; input?: string } = {},
+  opts: {
+    timeoutMs?: number;
+    cwd?: string;
+    input?: string;
+    /** Called with each piece of stdout; stdin stays open for it to write (a dialogue). */
+    interact?: (stdout: string, stdin: NodeJS.WritableStream) => void;
+  } = {},
 ): Promise<AsyncPeerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => void (stdout += d));
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      opts.interact?.(d, child.stdin);
+    });
     child.stderr.setEncoding("utf8").on("data", (d: string) => void (stderr += d));
     const timer = setTimeout(() => {
       timedOut = true;
@@ -139,7 +148,7 @@ export function runProcess(
       clearTimeout(timer);
       resolve({ status: code ?? -1, stdout, stderr, timedOut });
     });
-    child.stdin.end(opts.input ?? "");
+    if (opts.interact === undefined) child.stdin.end(opts.input ?? "");
   });
 }
 

@@ -1,6 +1,6 @@
 // Errors of the KVM API (the -EINVAL / -ENXIO of the ioctls), typed.
 
-export type KvmErrorCode = "EINVAL" | "ENXIO" | "EBUSY";
+export type KvmErrorCode = "EINVAL" | "ENXIO" | "EBUSY" | "ENODEV" | "EEXIST";
 
 export class KvmError extends Error {
   constructor(

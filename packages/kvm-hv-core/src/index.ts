@@ -3,7 +3,7 @@
 // that returns exits.) See README.md.
 export { Kvm, DEFAULT_HOST } from "./kvm";
 export type { HostModel, KvmOptions } from "./kvm";
-export { Vm, HDEC_SLICE } from "./vm";
+export { Vm, HDEC_SLICE, HOST_IO_BASE, KVM_DEV_TYPE_XICS, KVM_DEV_TYPE_XIVE } from "./vm";
 export type { InKernelIrqchip, VmHost, VmOptions, VmState, VmStats, VmTraceEvent } from "./vm";
 export { Vcpu } from "./vcpu";
 export type { VcpuMpState, VcpuState } from "./vcpu";
@@ -16,5 +16,8 @@ export { LpidAllocator } from "./lpid-allocator";
 export { IN_KERNEL_HCALLS } from "./hcalls";
 export type { HcallOutcome, InKernelHcall } from "./hcalls";
 export { KvmError } from "./errors";
+export { decodeMmioInsn, byteSwap } from "./mmio";
+export type { InKernelMmioDevice, InKernelMmioRegion, MmioInsn, MmioLoad, MmioSize } from "./mmio";
+export type { InKernelRtasCall } from "./rtas";
 export type { NestedHostResources, NestedHvPort } from "./nested-port";
 export type { KvmErrorCode } from "./errors";

@@ -15,7 +15,7 @@ import { BumpAllocator, createPartitionTable } from "@hvsim/radix-mmu";
 import type { PartitionTable } from "@hvsim/radix-mmu";
 import { HostMemory } from "./host-memory";
 import { LpidAllocator } from "./lpid-allocator";
-import { Vm } from "./vm";
+import { KVM_DEV_TYPE_XIVE, Vm } from "./vm";
 import type { VmOptions } from "./vm";
 
 /** What the simulated host offers; decides which caps can be honoured, nothing guest-visible. */
@@ -27,6 +27,13 @@ export interface HostModel {
   readonly rptInvalidate: boolean;
   /** The host KVM can run nested guest hypervisors (KVM_CAP_PPC_NESTED_HV). */
   readonly nestedHv: boolean;
+  /**
+   * This KVM itself runs in a pseries partition (a nested L1's KVM, kvmhv_on_pseries()):
+   * there is no XIVE to give its guests, so KVM_CAP_PPC_IRQ_XIVE reads 0 and creating the
+   * XIVE native device fails with ENODEV; its XICS device is a plain emulated XICS. Default
+   * false (KVM on a POWER9 host, with XIVE).
+   */
+  readonly onPseries?: boolean;
 }
 
 export const DEFAULT_HOST: HostModel = { cpu: "POWER9 DD2.3", rptInvalidate: true, nestedHv: true };
@@ -87,10 +94,13 @@ export class Kvm {
         return this.host.nestedHv ? 1 : 0;
       case KVM_CAP_PPC_RPT_INVALIDATE:
         return this.host.rptInvalidate ? 1 : 0;
-      case KVM_CAP_PPC_MMU_HASH_V3:
-      case KVM_CAP_PPC_IRQ_XIVE:
       case KVM_CAP_IRQ_XICS:
-        // Not implemented yet: reported false rather than promised.
+        // The XICS device (XICS-on-XIVE on a POWER9 host, an emulated XICS in a nested L1).
+        return 1;
+      case KVM_CAP_PPC_IRQ_XIVE:
+        // XIVE native exploitation needs a XIVE to hand out: false for a nested L1's guests.
+        return this.host.onPseries === true ? 0 : 1;
+      case KVM_CAP_PPC_MMU_HASH_V3:
         return 0;
       default:
         return 0;
@@ -120,6 +130,10 @@ export class Kvm {
         partitionTable: this.partitionTable,
         tableAlloc: this.tableAlloc,
         guestStopTraps: this.host.cpu === "POWER9 DD2.2",
+        irqchipUnavailable: (type) =>
+          type === KVM_DEV_TYPE_XIVE && this.checkExtension(KVM_CAP_PPC_IRQ_XIVE) === 0
+            ? "the XIVE native device does not exist in this KVM (it runs in a pseries partition: no XIVE for its guests, KVM_CAP_PPC_IRQ_XIVE is 0)"
+            : undefined,
         freeLpid: (l) => this.lpids.free(l),
         allocLpid: () => {
           try {

@@ -12,6 +12,7 @@ import type {
   VirtualHypervisor,
 } from "@hvsim/ppc-isa";
 import type { VcpuExit } from "./exits";
+import { mmioLoadValue, type MmioLoad } from "./mmio";
 
 /** KVM's mp_state: a vCPU the VMM stopped (RTAS stop-self, reset) is not scheduled. */
 export type VcpuMpState = "runnable" | "stopped";
@@ -23,6 +24,10 @@ export interface VcpuState {
   ceded: boolean;
   dabr: string;
   cpu: CpuState;
+  /** The level the VMM set with KVM_INTERRUPT (absent in older streams: low). */
+  externalLine?: boolean;
+  /** A load the VMM has not answered yet (absent: none). */
+  mmioLoad?: MmioLoad | null;
 }
 
 /** The VM side a vCPU calls back into (implemented by Vm). */
@@ -41,6 +46,10 @@ export class Vcpu implements CpuView {
   dabr = 0n;
   /** The exit the current run ended with, set by the hypervisor callbacks. */
   pendingExit: VcpuExit | null = null;
+  /** External interrupt input as the VMM sets it (KVM_INTERRUPT), for a VMM irqchip. */
+  externalLine = false;
+  /** The MMIO load this vCPU waits for (after an `mmio` exit), or null. */
+  mmioLoad: MmioLoad | null = null;
   /** Register state right after KVM_CREATE_VCPU and KVM's setup (what a reset returns to). */
   private resetState: CpuState | null = null;
 
@@ -115,6 +124,20 @@ export class Vcpu implements CpuView {
     this.ceded = false;
     this.dabr = 0n;
     this.pendingExit = null;
+    this.externalLine = false;
+    this.mmioLoad = null;
+  }
+
+  /**
+   * Answer the MMIO load of the last `mmio` exit (what QEMU puts in run->mmio.data before the
+   * next KVM_RUN): `data` is the big-endian reading of the bytes at the address. The target
+   * register gets it in the access's byte order, sign-extended for lha/lwa.
+   */
+  completeMmio(data: bigint): void {
+    const l = this.mmioLoad;
+    if (l === null) throw new Error(`vCPU ${this.id} has no MMIO load to complete`);
+    this.setGpr(l.reg, mmioLoadValue(l, data));
+    this.mmioLoad = null;
   }
 
   /** A decrementer interrupt is pending (DEC negative in its width). */
@@ -131,6 +154,8 @@ export class Vcpu implements CpuView {
       ceded: this.ceded,
       dabr: this.dabr.toString(),
       cpu: this.cpu.save(),
+      externalLine: this.externalLine,
+      mmioLoad: this.mmioLoad === null ? null : { ...this.mmioLoad },
     };
   }
 
@@ -143,6 +168,8 @@ export class Vcpu implements CpuView {
     this.mpState = s.mpState;
     this.ceded = s.ceded;
     this.dabr = BigInt(s.dabr);
+    this.externalLine = s.externalLine ?? false;
+    this.mmioLoad = s.mmioLoad ?? null;
     this.cpu.restore(s.cpu);
   }
 }

@@ -34,7 +34,7 @@ describe("Kvm", () => {
     expect(kvm.checkExtension(KVM_CAP_PPC_MMU_RADIX)).toBe(1);
     expect(kvm.checkExtension(KVM_CAP_PPC_NESTED_HV)).toBe(1);
     expect(kvm.checkExtension(KVM_CAP_PPC_RPT_INVALIDATE)).toBe(0);
-    expect(kvm.checkExtension(KVM_CAP_PPC_IRQ_XIVE)).toBe(0);
+    expect(kvm.checkExtension(KVM_CAP_PPC_IRQ_XIVE)).toBe(1);
     expect(kvm.checkExtension(99999)).toBe(0);
     const a = kvm.createVm();
     const b = kvm.createVm();
@@ -102,7 +102,15 @@ describe("running a vCPU", () => {
 
   it("reports an access to unbacked guest physical memory as an mmio exit", () => {
     const { vm } = vmWith([I.lis(5, 0x4000), I.lwz(4, 0, 5), I.self]);
-    expect(vm.run(1000)).toEqual({ kind: "mmio", vcpu: 0, gpa: 0x40000000, isWrite: false });
+    expect(vm.run(1000)).toEqual({
+      kind: "mmio",
+      vcpu: 0,
+      gpa: 0x40000000,
+      size: 4,
+      isWrite: false,
+      data: 0n,
+      fetch: false,
+    });
   });
 
   it("throws (broken invariant) when a tree entry points outside the VM's memslots", () => {

@@ -4,6 +4,7 @@
 import {
   H_SUCCESS,
   H_PARAMETER,
+  KVMPPC_H_RTAS,
   KVM_CAP_PPC_ENABLE_HCALL,
   KVM_CAP_PPC_NESTED_HV,
   KVM_HV_DEFAULT_ENABLED_HCALLS,
@@ -38,6 +39,7 @@ import {
   mapPage,
   radixPate,
   setPate,
+  unmapPage,
 } from "@hvsim/radix-mmu";
 import type { PartitionTable, RadixTree, TableAllocator } from "@hvsim/radix-mmu";
 import { KvmError } from "./errors";
@@ -48,18 +50,36 @@ import type { HostMemory } from "./host-memory";
 import { HOST_CHUNK_SIZE } from "./host-memory";
 import { Memslots } from "./memslots";
 import type { Memslot } from "./memslots";
+import {
+  byteSwap,
+  decodeMmioInsn,
+  mmioStoreValue,
+  type InKernelMmioRegion,
+  type MmioSize,
+} from "./mmio";
+import { handleRtasInKernel, type InKernelRtasCall } from "./rtas";
 import type { NestedHostResources, NestedHvPort } from "./nested-port";
 import { Vcpu } from "./vcpu";
 import type { VcpuState } from "./vcpu";
 
-/** The port an in-kernel interrupt controller (XICS/XIVE, later) plugs into. */
+/** The port an in-kernel interrupt controller (KVM's XICS or XIVE device) plugs into. */
 export interface InKernelIrqchip {
   /** The external interrupt input of vCPU `vcpu` (level). */
   externalPending(vcpu: number): boolean;
-  /** An hcall the controller implements in kernel (H_EOI, H_XIRR, H_INT_*...): the H_* return
+  /** An hcall the controller implements in kernel (H_EOI, H_XIRR, H_IPI...): the H_* return
    *  value, or undefined when it is not one of its hcalls. */
   hcall?(vcpu: Vcpu, nr: number): number | undefined;
+  /**
+   * An RTAS call whose token the VMM defined in kernel (KVM_PPC_RTAS_DEFINE_TOKEN; KVM has
+   * ibm,set-xive, ibm,get-xive, ibm,int-off and ibm,int-on): the return values (rets[0] is
+   * the status), or undefined to leave it to the VMM.
+   */
+  rtas?(vcpu: Vcpu, call: InKernelRtasCall): readonly number[] | undefined;
 }
+
+/** KVM_CREATE_DEVICE types an interrupt controller can be (include/uapi/linux/kvm.h). */
+export const KVM_DEV_TYPE_XICS = 3;
+export const KVM_DEV_TYPE_XIVE = 9;
 
 /** HDEC time slice, in timebase ticks, of a vCPU between two scheduling decisions. */
 export const HDEC_SLICE = 0x10000;
@@ -74,7 +94,16 @@ export interface VmHost {
   freeLpid(lpid: number): void;
   /** Another LPID from the same pool (shadow LPIDs for kvm-nested); undefined if exhausted. */
   allocLpid?(): number | undefined;
+  /** KVM_CREATE_DEVICE of an in-kernel interrupt controller: undefined when the host KVM
+   *  has it, else why not (the XIVE native device is absent from a nested L1's KVM). */
+  irqchipUnavailable?(type: number): string | undefined;
 }
+
+/**
+ * Host physical addresses at and above this are device pages (the XIVE's, as KVM maps them
+ * into a guest), never host RAM: the bus sends accesses there to the device, not to memory.
+ */
+export const HOST_IO_BASE = 2 ** 48;
 
 /** What a tracer sees (timestamps are the vCPU's timebase). */
 export type VmTraceEvent =
@@ -102,6 +131,12 @@ export interface VmStats {
   hdecSlices: number;
   /** Guest `stop` instructions emulated after a Hypervisor Facility Unavailable (DD2.2). */
   stopsEmulated: number;
+  /** Loads and stores to unbacked guest addresses emulated for the VMM (KVM_EXIT_MMIO). */
+  mmioExits: number;
+  /** Pages of in-kernel devices mapped into the guest on first touch (then no trap at all). */
+  devicePagesMapped: number;
+  /** RTAS calls answered in kernel (tokens defined with defineRtasToken), by name. */
+  rtasInKernel: Record<string, number>;
 }
 
 export interface VmState {
@@ -118,6 +153,10 @@ export interface VmState {
   /** Guest pages the partition-scoped tree mapped: the tree is rebuilt with them on restore so
    *  the restored run takes exactly the HDSI/HISI exits the original would have (bit-exact). */
   mappedPages: number[];
+  /** In-kernel device pages mapped so far (KVM inserts them on first touch): mapped again on
+   *  restore, as soon as the VMM has set up the device region, so that the restored run takes
+   *  the same HDSIs the original would have. */
+  devicePages?: number[];
   rr: number;
   round: { tb: number; end: number; ran: number[] };
   /** The HDEC slice `run` was paused in, to be continued (see Vm.openSlice). */
@@ -147,7 +186,6 @@ export class Vm {
   private processTable: { dw1: bigint; gtse: boolean } | null = null;
   private irqchip: InKernelIrqchip | null = null;
   private nested: NestedHvPort | null = null;
-  private readonly bus: PhysicalBus;
   private readonly log: (m: string) => void;
   private readonly trace: ((e: VmTraceEvent) => void) | undefined;
   private rr = 0;
@@ -179,7 +217,15 @@ export class Vm {
     pagesMapped: 0,
     hdecSlices: 0,
     stopsEmulated: 0,
+    mmioExits: 0,
+    devicePagesMapped: 0,
+    rtasInKernel: {},
   };
+  /** In-kernel device regions and the host I/O addresses their pages are mapped from. */
+  private readonly deviceRegions: { region: InKernelMmioRegion; hostBase: number }[] = [];
+  private nextHostIo = HOST_IO_BASE;
+  /** KVM_PPC_RTAS_DEFINE_TOKEN: token -> name of the RTAS calls handled in kernel. */
+  private readonly rtasTokens = new Map<number, string>();
 
   constructor(
     readonly lpid: number,
@@ -191,7 +237,6 @@ export class Vm {
     this.tree = createTree(host.mem, host.tableAlloc, SHAPE_LINUX_64K);
     this.writePate();
     this.mmu = new RadixMmu({ mem: host.mem, onGuestError: this.log });
-    this.bus = this.makeBus();
   }
 
   // --- memory -------------------------------------------------------------------------------
@@ -232,8 +277,11 @@ export class Vm {
 
   private readonly writeListeners: ((ra: number, length: number) => void)[] = [];
 
-  /** The bus the vCPUs see: host memory, but only what this VM's memslots cover. */
-  private makeBus(): PhysicalBus {
+  /**
+   * The bus vCPU `vcpu` sees: host memory, but only what this VM's memslots cover, and the
+   * host I/O pages of its in-kernel devices (a device learns which thread accessed it).
+   */
+  private makeBus(vcpu: number): PhysicalBus {
     const mem = this.host.mem;
     const slots = this.memslots;
     const lpid = this.lpid;
@@ -246,11 +294,18 @@ export class Vm {
     };
     return {
       ramWindow: (ra: number): RamWindow | null => {
+        if (ra >= HOST_IO_BASE) return null;
         owned(ra, 1);
         const w = mem.window(ra);
         return { bytes: w.bytes, view: w.view, raBase: w.base, offset: 0, length: HOST_CHUNK_SIZE };
       },
       load: (ra, size, le, out) => {
+        if (ra >= HOST_IO_BASE) {
+          const v = this.deviceAccess(vcpu, ra, size, le, undefined);
+          out[0] = Number(v >> 32n);
+          out[1] = Number(v & 0xffffffffn);
+          return true;
+        }
         owned(ra, size);
         const b = mem.read(ra, size);
         const dv = new DataView(b.buffer);
@@ -273,6 +328,10 @@ export class Vm {
         return true;
       },
       store: (ra, size, le, hi, lo) => {
+        if (ra >= HOST_IO_BASE) {
+          this.deviceAccess(vcpu, ra, size, le, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+          return true;
+        }
         owned(ra, size);
         const b = new Uint8Array(size);
         const dv = new DataView(b.buffer);
@@ -304,6 +363,41 @@ export class Vm {
     };
   }
 
+  /**
+   * A vCPU's load (`store` undefined) or store at host I/O address `ra`: the device of the
+   * region mapped there gets the offset and the big-endian value. Hardware answers an access
+   * size the device does not decode with all ones (loads) or drops it (stores): a guest error.
+   */
+  private deviceAccess(
+    vcpu: number,
+    ra: number,
+    size: MmioSize,
+    le: boolean,
+    store: bigint | undefined,
+  ): bigint {
+    const d = this.deviceRegions.find((r) => ra >= r.hostBase && ra < r.hostBase + r.region.size);
+    if (d === undefined) {
+      throw new Error(
+        `isolation: LPID ${this.lpid} reached host I/O address 0x${ra.toString(16)}, where none of its devices is (a stale partition-scoped entry)`,
+      );
+    }
+    const offset = ra - d.hostBase;
+    const mask = (1n << BigInt(8 * size)) - 1n;
+    if (!d.region.device.accessSizes.includes(size)) {
+      this.log(
+        `${d.region.name}: ${size}-byte ${store === undefined ? "load" : "store"} at offset 0x${offset.toString(16)} (the device decodes ${d.region.device.accessSizes.join("/")}-byte accesses)`,
+      );
+      return mask;
+    }
+    if (store === undefined) {
+      const v = d.region.device.read(offset, size, vcpu) & mask;
+      return le ? byteSwap(v, size) : v;
+    }
+    const v = store & mask;
+    d.region.device.write(offset, size, le ? byteSwap(v, size) : v, vcpu);
+    return 0n;
+  }
+
   // --- the partition table entry ------------------------------------------------------------
 
   private writePate(): void {
@@ -322,6 +416,7 @@ export class Vm {
     const fresh = createTree(this.host.mem, this.host.tableAlloc, SHAPE_LINUX_64K);
     (this as { tree: RadixTree }).tree = fresh;
     this.mapped.clear();
+    this.mappedDevicePages.clear();
     this.writePate();
     this.mmu.flushLpid(this.lpid);
   }
@@ -452,14 +547,63 @@ export class Vm {
     return slot.hostAddr + (gpa - slot.gpa);
   }
 
-  /** The in-kernel irqchip has an interrupt pending for vCPU `vcpu` (for kvm-nested: an L1
-   *  with one pending is not entered into its L2). */
+  /** vCPU `vcpu`'s external interrupt input is up: from the in-kernel irqchip, or the level
+   *  the VMM set with setExternalInterrupt (for kvm-nested: an L1 with one pending is not
+   *  entered into its L2). */
   externalPending(vcpu: number): boolean {
-    return this.irqchip?.externalPending(vcpu) ?? false;
+    return (this.irqchip?.externalPending(vcpu) ?? false) || this.vcpu(vcpu).externalLine;
   }
 
+  /** Plug in (or remove) an in-kernel interrupt controller without the device checks. */
   setIrqchip(chip: InKernelIrqchip | null): void {
     this.irqchip = chip;
+  }
+
+  /**
+   * KVM_CREATE_DEVICE(KVM_DEV_TYPE_XICS | KVM_DEV_TYPE_XIVE) with its implementation: the
+   * VMM composes the controller (it lives in @hvsim/xive) and hands it in through the port.
+   * Fails with ENODEV where the host KVM has no such device (the XIVE native device in a
+   * nested L1's KVM), EEXIST when the VM already has an in-kernel controller.
+   */
+  createIrqchip(type: number, chip: InKernelIrqchip): void {
+    if (type !== KVM_DEV_TYPE_XICS && type !== KVM_DEV_TYPE_XIVE) {
+      throw new KvmError(
+        "ENODEV",
+        `KVM_CREATE_DEVICE: device type ${type} is not an interrupt controller this KVM has`,
+      );
+    }
+    const why = this.host.irqchipUnavailable?.(type);
+    if (why !== undefined) throw new KvmError("ENODEV", `KVM_CREATE_DEVICE: ${why}`);
+    if (this.irqchip !== null) {
+      throw new KvmError(
+        "EEXIST",
+        "KVM_CREATE_DEVICE: the VM already has an in-kernel interrupt controller",
+      );
+    }
+    this.irqchip = chip;
+  }
+
+  /** Close the in-kernel controller's device (QEMU's disconnect at a reset of ic-mode=dual):
+   *  its RTAS tokens and device mappings go with it. */
+  destroyIrqchip(): void {
+    this.irqchip = null;
+    this.rtasTokens.clear();
+    for (const d of [...this.deviceRegions]) this.unmapInKernelMmio(d.region.name);
+  }
+
+  get hasIrqchip(): boolean {
+    return this.irqchip !== null;
+  }
+
+  /**
+   * KVM_INTERRUPT (KVM_INTERRUPT_SET_LEVEL / UNSET): the VMM's own interrupt controller
+   * drives vCPU `vcpu`'s external input. The vCPU re-checks it, and wakes from H_CEDE.
+   */
+  setExternalInterrupt(vcpu: number, level: boolean): void {
+    const v = this.vcpu(vcpu);
+    if (v.externalLine === level) return;
+    v.externalLine = level;
+    this.interruptChanged(vcpu);
   }
 
   /**
@@ -470,13 +614,94 @@ export class Vm {
   interruptChanged(vcpu: number): void {
     const v = this.vcpu(vcpu);
     v.cpu.kick();
-    if (v.ceded && (this.irqchip?.externalPending(vcpu) ?? false)) {
+    if (v.ceded && this.externalPending(vcpu)) {
       v.ceded = false;
       v.cpu.stopped = false;
     }
   }
 
+  /**
+   * Map an in-kernel device into guest physical space (QEMU: the KVM device's mmap as a
+   * memory region; KVM then inserts the device's pages on first touch). Accesses to it never
+   * leave the kernel; the first one to each 64 KiB page costs an HDSI that maps it.
+   */
+  mapInKernelMmio(region: InKernelMmioRegion): void {
+    const PAGE = HOST_CHUNK_SIZE;
+    if (region.gpa % PAGE !== 0 || region.size % PAGE !== 0 || region.size <= 0) {
+      throw new KvmError("EINVAL", `${region.name}: device regions are whole 64 KiB pages`);
+    }
+    const overlaps = (a: number, n: number): boolean =>
+      region.gpa < a + n && a < region.gpa + region.size;
+    if (
+      this.deviceRegions.some(
+        (d) => d.region.name === region.name || overlaps(d.region.gpa, d.region.size),
+      ) ||
+      this.memslots.list().some((m) => overlaps(m.gpa, m.size))
+    ) {
+      throw new KvmError("EEXIST", `${region.name}: overlaps RAM or another device region`);
+    }
+    this.deviceRegions.push({ region, hostBase: this.nextHostIo });
+    this.nextHostIo += Math.ceil(region.size / PAGE) * PAGE;
+    this.mapRestoredDevicePages();
+  }
+
+  /** Insert the device page `page` of `dev` into the partition-scoped tree. */
+  private mapDevicePage(dev: { region: InKernelMmioRegion; hostBase: number }, page: number): void {
+    mapPage(this.tree, page, dev.hostBase + (page - dev.region.gpa), 16, {
+      perm: 0b110,
+      att: 0x20,
+    });
+    this.mappedDevicePages.add(page);
+  }
+
+  /** Device pages a restored state had mapped, waiting for their region (see VmState). */
+  private restoredDevicePages = new Set<number>();
+
+  private mapRestoredDevicePages(): void {
+    for (const page of this.restoredDevicePages) {
+      const dev = this.deviceRegionAt(page);
+      if (dev === undefined) continue;
+      this.mapDevicePage(dev, page);
+      this.restoredDevicePages.delete(page);
+    }
+  }
+
+  private deviceRegionAt(
+    page: number,
+  ): { region: InKernelMmioRegion; hostBase: number } | undefined {
+    return this.deviceRegions.find(
+      (d) => page >= d.region.gpa && page < d.region.gpa + d.region.size,
+    );
+  }
+
+  /** Remove a device region; its pages leave the partition-scoped tree and the TLBs. */
+  unmapInKernelMmio(name: string): void {
+    const i = this.deviceRegions.findIndex((d) => d.region.name === name);
+    if (i < 0) return;
+    const { region } = this.deviceRegions[i]!;
+    this.deviceRegions.splice(i, 1);
+    for (let page = region.gpa; page < region.gpa + region.size; page += HOST_CHUNK_SIZE) {
+      if (this.mappedDevicePages.delete(page)) unmapPage(this.tree, page);
+    }
+    this.mmu.flushLpid(this.lpid);
+  }
+
+  private readonly mappedDevicePages = new Set<number>();
+
+  /** KVM_PPC_RTAS_DEFINE_TOKEN: RTAS calls with this token are answered in kernel by the
+   *  irqchip (token 0 removes the name). */
+  defineRtasToken(name: string, token: number): void {
+    for (const [t, n] of this.rtasTokens) if (n === name) this.rtasTokens.delete(t);
+    if (token !== 0) this.rtasTokens.set(token, name);
+  }
+
   // --- vCPUs ----------------------------------------------------------------------------------
+
+  /** The L1's external interrupt input: the in-kernel irqchip's output or, with the irqchip in
+   *  the VMM, the line it raises with KVM_INTERRUPT. */
+  private l1ExternalPending(id: number, v: Vcpu): boolean {
+    return (this.irqchip?.externalPending(id) ?? false) || v.externalLine;
+  }
 
   /** KVM_CREATE_VCPU: reset state of a pseries vCPU (big-endian, 64-bit, MSR[ME], guest state). */
   createVcpu(id: number): Vcpu {
@@ -492,12 +717,12 @@ export class Vm {
       return v !== undefined && (this.nested?.inL2(v) ?? false);
     };
     const lines: InterruptLines = {
-      external: () => (this.irqchip?.externalPending(id) ?? false) && !inL2(),
-      hvVirtualization: () => (this.irqchip?.externalPending(id) ?? false) && inL2(),
+      external: () => this.l1ExternalPending(id, v) && !inL2(),
+      hvVirtualization: () => this.l1ExternalPending(id, v) && inL2(),
     };
     const v = new Vcpu(
       id,
-      this.bus,
+      this.makeBus(id),
       this.mmu,
       {
         hcall: (vc) => this.hcall(vc),
@@ -535,7 +760,7 @@ export class Vm {
   /** H_CEDE: enable MSR[EE] and sleep until an interrupt is pending. */
   cede(v: Vcpu): HcallOutcome {
     v.msr = v.msr | BigInt(MSR_EE);
-    if (v.decPending() || (this.irqchip?.externalPending(v.id) ?? false)) {
+    if (v.decPending() || this.externalPending(v.id)) {
       return { kind: "done", ret: H_SUCCESS };
     }
     v.ceded = true;
@@ -580,9 +805,50 @@ export class Vm {
           }
         }
       }
+      if (nr === KVMPPC_H_RTAS && this.rtasTokens.size > 0 && this.irqchip?.rtas) {
+        const chip = this.irqchip;
+        const r = handleRtasInKernel(
+          {
+            readU32: (gpa) => {
+              const b = this.readGuest(gpa, 4);
+              return b === undefined
+                ? undefined
+                : new DataView(b.buffer, b.byteOffset).getUint32(0, false);
+            },
+            writeU32: (gpa, value) => {
+              const b = new Uint8Array(4);
+              new DataView(b.buffer).setUint32(0, value >>> 0, false);
+              this.writeGuest(gpa, b);
+            },
+            tokenName: (t) => this.rtasTokens.get(t),
+          },
+          Number(v.getGpr(4) & 0xfffffffffffffn),
+          (call) => chip.rtas?.(v, call),
+        );
+        if (r.handled) {
+          this.count(this.statsData.hcallsInKernel, hcallName(nr));
+          this.count(this.statsData.rtasInKernel, r.name);
+          this.trace?.({
+            kind: "hcall",
+            vcpu: v.id,
+            tb: v.cpu.tb,
+            name: `RTAS ${r.name}`,
+            where: "kernel",
+          });
+          v.setGpr(3, BigInt(H_SUCCESS));
+          return { kind: "handled" };
+        }
+      }
       const chipRet = this.irqchip?.hcall?.(v, nr);
       if (chipRet !== undefined) {
         this.count(this.statsData.hcallsInKernel, hcallName(nr));
+        this.trace?.({
+          kind: "hcall",
+          vcpu: v.id,
+          tb: v.cpu.tb,
+          name: hcallName(nr),
+          where: "kernel",
+        });
         v.setGpr(3, BigInt(chipRet));
         return { kind: "handled" };
       }
@@ -689,10 +955,16 @@ export class Vm {
     const page = gpa - (gpa % HOST_CHUNK_SIZE);
     const slot = this.memslots.find(gpa);
     if (slot === undefined) {
-      const isWrite =
-        vector === 0xe00 && (Number(v.getSpr(SPR.HDSISR) & 0xffffffffn) & 0x02000000) !== 0;
-      v.pendingExit = { kind: "mmio", vcpu: v.id, gpa, isWrite };
-      return { kind: "exit", reason: "mmio" };
+      const dev = this.deviceRegionAt(page);
+      if (dev !== undefined && vector === 0xe00) {
+        // KVM's fault handler of the device mapping inserts the device page (no exit).
+        this.mapDevicePage(dev, page);
+        this.statsData.devicePagesMapped++;
+        return { kind: "handled" };
+      }
+      // The in-page offset comes from HDAR (ASDR holds the page's guest real address).
+      const full = gpa + Number(BigInt.asUintN(64, v.getSpr(SPR.HDAR)) & 0xfffn);
+      return vector === 0xe00 ? this.emulateMmio(v, full) : this.mmioFetch(v, full);
     }
     if (lookupLeaf(this.tree, page) !== undefined) {
       v.pendingExit = {
@@ -706,6 +978,78 @@ export class Vm {
     this.statsData.pagesMapped++;
     this.trace?.({ kind: "page-fault", vcpu: v.id, tb: v.cpu.tb, gpa, vector });
     return { kind: "handled" };
+  }
+
+  /** Instruction fetch from a guest address with neither RAM nor a device: the VMM decides. */
+  private mmioFetch(v: Vcpu, gpa: number): VhypOutcome {
+    v.pendingExit = {
+      kind: "mmio",
+      vcpu: v.id,
+      gpa,
+      size: 4,
+      isWrite: false,
+      data: 0n,
+      fetch: true,
+    };
+    return { kind: "exit", reason: "mmio" };
+  }
+
+  /**
+   * kvmppc_hv_emulate_mmio: read the faulting instruction through the guest's translation,
+   * decode it, do the register side (RS of a store, RA of an update form, PC) now and leave
+   * the device side to the VMM (`mmio` exit); a load's value arrives with Vcpu.completeMmio.
+   * An instruction that is no integer load/store gets a program interrupt, as KVM injects.
+   */
+  private emulateMmio(v: Vcpu, gpa: number): VhypOutcome {
+    const word = this.fetchGuestInsn(v);
+    const insn = word === undefined ? undefined : decodeMmioInsn(word);
+    if (insn === undefined) {
+      this.log(
+        `MMIO emulation failed at 0x${v.pc.toString(16)} (instruction 0x${(word ?? 0).toString(16).padStart(8, "0")}), guest physical 0x${gpa.toString(16)}`,
+      );
+      v.cpu.deliverInterrupt(0x700, 0, false);
+      return { kind: "handled" };
+    }
+    const msrLe = (v.msr & 1n) !== 0n;
+    const data = insn.isWrite ? mmioStoreValue(insn, v.getGpr(insn.reg), msrLe) : 0n;
+    if (insn.update) v.setGpr(insn.ra, v.getSpr(SPR.HDAR));
+    if (!insn.isWrite) {
+      v.mmioLoad = {
+        reg: insn.reg,
+        size: insn.size,
+        signExtend: insn.signExtend,
+        byteReverse: insn.byteReverse,
+        msrLe,
+      };
+    }
+    v.pc = v.pc + 4n;
+    this.statsData.mmioExits++;
+    v.pendingExit = {
+      kind: "mmio",
+      vcpu: v.id,
+      gpa,
+      size: insn.size,
+      isWrite: insn.isWrite,
+      data,
+      fetch: false,
+    };
+    return { kind: "exit", reason: "mmio" };
+  }
+
+  /** The instruction at the vCPU's PC, fetched through its translation (kvmppc_load_last_inst). */
+  private fetchGuestInsn(v: Vcpu): number | undefined {
+    const pc = v.pc;
+    const t = v.cpu.translator.translate(
+      Number(pc >> 32n),
+      Number(pc & 0xffffffffn),
+      2,
+      v.cpu.mmuRegs,
+    );
+    if (t.kind === "fault" || t.ra >= HOST_IO_BASE || !this.memslots.ownsHost(t.ra, 4)) {
+      return undefined;
+    }
+    const b = this.host.mem.read(t.ra, 4);
+    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, (v.msr & 1n) !== 0n);
   }
 
   /** Map the 64 KiB guest page at `page` (inside a memslot) in the partition-scoped tree. */
@@ -742,6 +1086,13 @@ export class Vm {
 
   private runInner(maxInsns: number, only?: Vcpu): VcpuExit {
     if (this.destroyed) throw new KvmError("ENXIO", "the VM was destroyed");
+    const waiting = this.vcpus.find((x) => x.mmioLoad !== null);
+    if (waiting !== undefined) {
+      throw new KvmError(
+        "EBUSY",
+        `vCPU ${waiting.id} waits for the value of its MMIO load: answer the mmio exit with completeMmio() before running again`,
+      );
+    }
     let remaining = maxInsns;
     let idleRun = 0;
     while (remaining > 0) {
@@ -881,6 +1232,7 @@ export class Vm {
       vcpus: this.vcpus.map((v) => v.save()),
       memory,
       mappedPages: [...this.mapped].sort((a, b) => a - b),
+      devicePages: [...this.mappedDevicePages].sort((a, b) => a - b),
       rr: this.rr,
       round: {
         tb: this.roundTb,
@@ -929,6 +1281,8 @@ export class Vm {
     }
     this.resetPartitionTree();
     for (const page of s.mappedPages) this.mapGuestPage(page);
+    this.restoredDevicePages = new Set(s.devicePages ?? []);
+    this.mapRestoredDevicePages();
     for (const vs of s.vcpus) {
       const v = this.vcpus.find((x) => x.id === vs.id) ?? this.createVcpu(vs.id);
       v.restore(vs);

@@ -385,7 +385,16 @@ export class KvmNested implements NestedHvPort, NestedContext {
       // its VMM emulate the access and advance the L2 past it before the L1 enters again;
       // hvsim's VMM (pseries) has no MMIO devices and stops there, as it does for the L1.
       this.exitToL1(v, run, 0, nip, srr1, "H_TOO_HARD (MMIO)");
-      v.pendingExit = { kind: "mmio", vcpu: v.id, gpa: f.l1Gpa, isWrite: f.isWrite };
+      v.pendingExit = {
+        kind: "mmio",
+        vcpu: v.id,
+        gpa: f.l1Gpa,
+        size: 1, // not decoded: the L2's instruction is not emulated (see VcpuExit `nested`)
+        isWrite: f.isWrite,
+        data: 0n,
+        fetch: false,
+        nested: true,
+      };
       return { kind: "exit", reason: "mmio" };
     }
     if (f.kind === "resume") {

@@ -84,7 +84,16 @@ describe("shadow page fault", () => {
       l1.map(1, 0x20000, 0x40000000);
       prepareEnter(l1);
       const exit = l1.vm.run(200_000);
-      expect(exit).toEqual({ kind: "mmio", vcpu: 0, gpa: 0x40000008, isWrite });
+      expect(exit).toEqual({
+        kind: "mmio",
+        vcpu: 0,
+        gpa: 0x40000008,
+        size: 1,
+        isWrite,
+        data: 0n,
+        fetch: false,
+        nested: true,
+      });
       expect(l1.nested.inL2(l1.v)).toBe(false);
       expect(l1.v.getGpr(3)).toBe(0n);
       // The L2 is saved at the access; nothing is reflected (HDAR/HDSISR/ASDR as passed in).

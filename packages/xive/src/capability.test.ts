@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   casSelectIntc,
   checkIcMode,
+  machineHasXive,
   checkXiveNativeCapability,
   createKvmXiveDevice,
   ENODEV,
@@ -40,12 +41,26 @@ describe("in-kernel XIVE native capability", () => {
     expect(placeIntc("xics", "on", nestedL1)).toEqual({ kind: "kernel" });
   });
 
-  it("refuses ic-mode=dual,kernel-irqchip=on on a nested KVM, and xive,on without the cap", () => {
-    expect(checkIcMode("dual", "on", nestedL1)).toMatch(/nested KVM/);
+  it("refuses what QEMU refuses: split, ic-mode=xive without the cap, dual,on on a nested KVM", () => {
+    expect(checkIcMode("dual", "on", nestedL1)).toMatch(
+      /KVM is incompatible with ic-mode=dual,kernel-irqchip=on/,
+    );
     expect(checkIcMode("dual", "on", bareMetalP9)).toBeUndefined();
     expect(checkIcMode("dual", "allowed", nestedL1)).toBeUndefined();
-    expect(checkIcMode("xive", "on", nestedL1)).toMatch(/KVM_CAP_PPC_IRQ_XIVE/);
+    expect(checkIcMode("xive", "on", nestedL1)).toMatch(/XIVE native mode not available/);
+    expect(checkIcMode("xive", "off", nestedL1)).toMatch(/KVM_CAP_PPC_IRQ_XIVE is 0/);
     expect(checkIcMode("xics", "on", nestedL1)).toBeUndefined();
+    expect(checkIcMode("xics", "split", bareMetalP9)).toBe(
+      "kernel_irqchip split mode not supported on pseries",
+    );
+  });
+
+  it("a machine has a XIVE only where ic-mode allows it and KVM has the native device", () => {
+    expect(machineHasXive("dual", bareMetalP9)).toBe(true);
+    expect(machineHasXive("dual", nestedL1)).toBe(false);
+    expect(machineHasXive("xics", bareMetalP9)).toBe(false);
+    // CAS then grants XICS to a guest that asked for XIVE (QEMU 8.1 on a nested KVM).
+    expect(casSelectIntc("dual", true, false)).toEqual({ kind: "ok", intc: "xics" });
   });
 
   it("CAS: OV5 byte 23 platform values and mode selection", () => {

@@ -52,8 +52,9 @@ export function createKvmXiveDevice(host: KvmIrqHost): KvmDeviceResult {
 
 /** QEMU's `-M pseries,ic-mode=` values. */
 export type IcMode = "xics" | "xive" | "dual";
-/** QEMU's `kernel-irqchip=`: required, refused, or (unset) used when possible. */
-export type KernelIrqchip = "on" | "off" | "allowed";
+/** QEMU's `kernel-irqchip=`: required, refused, (unset) used when possible, or split (x86's
+ *  split irqchip, refused on pseries). */
+export type KernelIrqchip = "on" | "off" | "allowed" | "split";
 /** The interrupt controller a guest ends up with after CAS. */
 export type ActiveIntc = "xics" | "xive";
 
@@ -87,22 +88,36 @@ export function placeIntc(
 }
 
 /**
- * Machine-option check at startup (QEMU spapr_irq_check): a nested KVM cannot destroy and
- * re-create its XICS device, which switching modes at CAS needs, so `ic-mode=dual` with
- * `kernel-irqchip=on` is refused there. Returns an error message or undefined.
+ * Machine-option checks at startup (QEMU spapr_irq_init / spapr_irq_check), with QEMU's
+ * messages; undefined when the machine may start:
+ * - `kernel-irqchip=split` is an x86 notion: refused on pseries;
+ * - `ic-mode=xive` needs the XIVE native device (QEMU 8.1 on creates no XIVE without
+ *   KVM_CAP_PPC_IRQ_XIVE, whatever kernel-irqchip says: no XIVE in a nested guest's tree);
+ * - a nested KVM cannot destroy and re-create its XICS device, which switching modes at CAS
+ *   needs, so `ic-mode=dual` with `kernel-irqchip=on` is refused there.
  */
 export function checkIcMode(
   icMode: IcMode,
   kernelIrqchip: KernelIrqchip,
   host: KvmIrqHost,
 ): string | undefined {
-  if (icMode === "dual" && kernelIrqchip === "on" && host.onPseries) {
-    return "ic-mode=dual with kernel-irqchip=on is not supported by a nested KVM (it cannot re-create the XICS device at CAS); use ic-mode=xics or kernel-irqchip=off";
+  if (kernelIrqchip === "split") return "kernel_irqchip split mode not supported on pseries";
+  if (icMode === "xive" && !checkXiveNativeCapability(host)) {
+    return "XIVE native mode not available, don't use ic-mode=xive (KVM_CAP_PPC_IRQ_XIVE is 0 on this host)";
   }
-  if (icMode === "xive" && kernelIrqchip === "on" && !checkXiveNativeCapability(host)) {
-    return "ic-mode=xive with kernel-irqchip=on needs KVM_CAP_PPC_IRQ_XIVE, which this host KVM does not have";
+  if (icMode === "dual" && kernelIrqchip === "on" && host.onPseries) {
+    return "KVM is incompatible with ic-mode=dual,kernel-irqchip=on (this can happen with an old KVM or in a KVM nested guest: try without kernel-irqchip or with kernel-irqchip=off)";
   }
   return undefined;
+}
+
+/**
+ * Does the machine have a XIVE at all? As QEMU 8.1 on: only when ic-mode allows it and the
+ * host KVM has the XIVE native device; a dual machine without it runs XICS only (its tree
+ * still says both, but CAS never grants exploitation).
+ */
+export function machineHasXive(icMode: IcMode, host: KvmIrqHost): boolean {
+  return icMode !== "xics" && checkXiveNativeCapability(host);
 }
 
 /** `/chosen ibm,arch-vec-5-platform-support` byte 23 value for an ic-mode. */
@@ -123,9 +138,14 @@ export type CasIntcResult =
 
 /**
  * CAS: the guest's OV5 byte 23 exploitation bit asks for XIVE (set) or XICS (clear); the machine's
- * ic-mode decides whether it can have it (QEMU do_client_architecture_support).
+ * ic-mode decides whether it can have it (QEMU do_client_architecture_support), and a dual
+ * machine without a XIVE (see machineHasXive) grants XICS to a guest that asked for XIVE.
  */
-export function casSelectIntc(icMode: IcMode, guestWantsXive: boolean): CasIntcResult {
+export function casSelectIntc(
+  icMode: IcMode,
+  guestWantsXive: boolean,
+  hasXive = icMode !== "xics",
+): CasIntcResult {
   if (guestWantsXive && icMode === "xics") {
     return {
       kind: "error",
@@ -140,5 +160,5 @@ export function casSelectIntc(icMode: IcMode, guestWantsXive: boolean): CasIntcR
         "Guest requested unavailable interrupt mode (XICS), either don't set the ic-mode machine property or try ic-mode=xics or ic-mode=dual",
     };
   }
-  return { kind: "ok", intc: guestWantsXive ? "xive" : "xics" };
+  return { kind: "ok", intc: guestWantsXive && hasXive ? "xive" : "xics" };
 }

@@ -70,6 +70,7 @@ export {
   createKvmXiveDevice,
   placeIntc,
   checkIcMode,
+  machineHasXive,
   ov5PlatformXiveSupport,
   casSelectIntc,
 } from "./capability";

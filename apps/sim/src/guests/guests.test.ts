@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describeWithPeers, runProcess } from "@hvsim/internal-peers";
 import { expect, it } from "vitest";
-import { GUEST_PROGRAMS } from "./programs";
+import { GUEST_PROGRAMS, programFiles } from "./programs";
 import { runOnQemu } from "./qemu-peer";
 
 const guests = fileURLToPath(new URL("../../guests/", import.meta.url));
@@ -25,15 +25,18 @@ describeWithPeers(
 describeWithPeers(["qemu-system-ppc64"], "guest programs on QEMU pseries (the oracle)", () => {
   for (const p of GUEST_PROGRAMS) {
     it(`${p.name} prints its expected console output and powers off`, async () => {
+      const f = programFiles(p);
       const r = await runOnQemu({
-        kernel: `${guests}${p.name}/${p.name}.elf`,
+        kernel: `${guests}${f.elf}`,
         bios: bootrom,
         smp: p.smp,
-        ...(p.input !== undefined ? { input: p.input } : {}),
+        ...(p.machine !== undefined ? { machine: p.machine } : {}),
+        ...(p.append !== undefined ? { append: p.append } : {}),
+        ...(p.host !== undefined ? { host: p.host } : {}),
       });
       expect(r.timedOut).toBe(false);
       expect(r.status).toBe(0);
-      expect(r.console).toBe(readFileSync(`${guests}${p.name}/${p.name}.expected`, "utf8"));
+      expect(r.console).toBe(readFileSync(`${guests}${f.golden}`, "utf8"));
     });
   }
 });

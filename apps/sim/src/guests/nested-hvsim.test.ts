@@ -99,7 +99,7 @@ describe("l1hv's other modes on hvsim", () => {
       ),
     ).toBe(true);
     expect(r.errors).toBe(
-      "hvsim: vCPU 0 read guest physical 0x40000000, where there is neither RAM nor a device\n",
+      "hvsim: an L2 on vCPU 0 read its L1's guest physical 0x40000000, which is not RAM: hvsim does not emulate MMIO for nested guests\n",
     );
     expect(r.status).toBe(3);
   });

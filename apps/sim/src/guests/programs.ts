@@ -1,19 +1,40 @@
 // The guest programs under apps/sim/guests/, with the machine options each expects. Their
 // `<name>.expected` files hold the console output QEMU's pseries prints for them; hvsim's
 // pseries must print the same.
+import type { HostAction } from "../machines/pseries/machine";
+
 export interface GuestProgram {
   name: string;
   /** One line on what it shows. */
   summary: string;
   smp: number;
-  /** Console input (QEMU: piped into `-serial stdio`; hvsim: `PseriesOptions.input`). */
-  input?: string;
+  /** The -M machine it runs on (default `pseries`); the golden is QEMU's output with it. */
+  machine?: string;
+  /** The program's folder and ELF under apps/sim/guests/ (default: `name`); the golden is
+   *  `<image>/<name>.expected`, so one image can have several runs. */
+  image?: string;
+  /** -append: the kernel command line (/chosen/bootargs). */
+  append?: string;
+  /** What the host does while it runs: console input, power-down (QEMU: stdin, QMP). */
+  host?: readonly HostAction[];
   /**
    * A documented difference between QEMU and hvsim (where hvsim follows the ISA and KVM):
    * hvsim's output is the golden with the line `qemu` replaced by `hvsim`.
    */
   qemuDeviation?: { qemu: string; hvsim: string; why: string };
 }
+
+/** The ELF of `p` and its golden, under the guests folder. */
+export function programFiles(p: GuestProgram): { elf: string; golden: string } {
+  const image = p.image ?? p.name;
+  return { elf: `${image}/${image}.elf`, golden: `${image}/${p.name}.expected` };
+}
+
+/** Console input and a power-down request, each once the `devices` program asks for it. */
+const DEVICES_HOST: readonly HostAction[] = [
+  { after: "vty: waiting for a line of input\n", input: "hello from the host\r" },
+  { after: "epow: waiting for the host's power-down request\n", powerdown: true },
+];
 
 /** What hvsim's pseries prints for `p`: its QEMU golden, with a documented deviation applied. */
 export function hvsimExpected(p: GuestProgram, golden: string): string {
@@ -40,7 +61,12 @@ export const GUEST_PROGRAMS: readonly GuestProgram[] = [
     name: "echo",
     summary: "console input through H_GET_TERM_CHAR, echoed line by line",
     smp: 1,
-    input: "hello from the console\n\nline three, then quit\nquit\nnot read\n",
+    host: [
+      {
+        after: 'echo: send lines, "quit" ends\n',
+        input: "hello from the console\n\nline three, then quit\nquit\nnot read\n",
+      },
+    ],
   },
   {
     name: "stop",
@@ -54,5 +80,35 @@ export const GUEST_PROGRAMS: readonly GuestProgram[] = [
         "privileged program interrupt; the ISA lets a guest stop (HFU cause 9 only when the " +
         "hypervisor set PSSCR[ESL|EC], which KVM then emulates), and hvsim follows the ISA",
     },
+  },
+  {
+    name: "xive",
+    summary:
+      "XIVE exploitation: H_INT_* configuration, IPIs between two vCPUs through ESB trigger pages, ACK/EOI through the TIMA and ESB loads, CPPR masking",
+    smp: 2,
+    machine: "pseries,ic-mode=xive",
+  },
+  {
+    name: "xics",
+    summary:
+      "XICS: H_IPI between two vCPUs, H_XIRR/H_XIRR_X, H_EOI, H_CPPR masking, H_IPOLL, RTAS ibm,set-xive/get-xive/int-off/int-on",
+    smp: 2,
+    machine: "pseries,ic-mode=xics",
+  },
+  {
+    name: "devices",
+    summary:
+      "device interrupts through XICS: the vty's console input, the EPOW event source (system_powerdown, RTAS check-exception)",
+    smp: 1,
+    host: DEVICES_HOST,
+  },
+  {
+    name: "devices-xive",
+    image: "devices",
+    summary: "the same device interrupts through XIVE exploitation (-append xive)",
+    smp: 1,
+    machine: "pseries,ic-mode=xive",
+    append: "xive",
+    host: DEVICES_HOST,
   },
 ];

@@ -7,6 +7,8 @@ export interface QemuGuestOptions {
   machine?: string;
   memory?: string;
   smp?: number;
+  /** -append: the kernel command line. */
+  append?: string;
   extra?: readonly string[];
 }
 
@@ -31,6 +33,7 @@ export function qemuGuestArgs(opts: QemuGuestOptions): string[] {
     opts.bios,
     "-kernel",
     opts.kernel,
+    ...(opts.append !== undefined ? ["-append", opts.append] : []),
     ...(opts.extra ?? []),
   ];
 }

@@ -24,11 +24,55 @@ type DemoStep = {
 // if any step ends with a status other than the one it expects. Steps for the machines arrive
 // with the issues that build them.
 export function demoSteps(guests: string): readonly DemoStep[] {
+  // The xive / xics program on two vCPUs with 100 more IPIs, and what they cost.
+  const ipis = (program: string, machine: string): readonly string[] => [
+    "run",
+    "-M",
+    machine,
+    "-smp",
+    "2",
+    "-kernel",
+    `${guests}/${program}/${program}.elf`,
+    "-append",
+    "ipis=100",
+    "--stats",
+  ];
   return [
     {
       title: "The pseries machine boots real ppc64 guest programs, one after another",
       why: "each prints exactly what QEMU's pseries prints for the same image (its .expected golden)",
       guests: true,
+    },
+    {
+      title: "XIVE in kernel: 100 IPIs between two vCPUs, and not one exit to the VMM",
+      why: "the ESB pages and the TIMA OS page are KVM's device mapped into the guest; H_INT_* (setup) go to the VMM as on QEMU",
+      argv: ipis("xive", "pseries,ic-mode=xive"),
+    },
+    {
+      title: "The same XIVE emulated in the VMM (kernel-irqchip=off): four exits per interrupt",
+      why: "the trigger store, ACK_OS_REG, the EOI load and the CPPR store each become an mmio exit",
+      argv: ipis("xive", "pseries,ic-mode=xive,kernel-irqchip=off"),
+    },
+    {
+      title: "XICS in the VMM: H_IPI, H_XIRR, H_IPI and H_EOI are four hcall exits per interrupt",
+      why: "in kernel (the default) they, and RTAS ibm,set-xive & co, never leave KVM",
+      argv: ipis("xics", "pseries,ic-mode=xics,kernel-irqchip=off"),
+    },
+    {
+      title: "A nested L1's KVM has no XIVE native device: the guest asking for XIVE gets XICS",
+      why: "KVM_CAP_PPC_IRQ_XIVE reads 0 there, so (as QEMU 8.1) CAS never grants exploitation",
+      argv: [
+        "run",
+        "-M",
+        "pseries",
+        "-smp",
+        "2",
+        "-kernel",
+        `${guests}/xive/xive.elf`,
+        "--host",
+        "power9-l1",
+        "--stats",
+      ],
     },
     {
       title: "The nested-HV ABI: what an L1 hypervisor calls to run an L2 vCPU",

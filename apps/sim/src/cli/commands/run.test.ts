@@ -216,6 +216,22 @@ describe("hvsim run -M pseries (QEMU's option spelling)", () => {
     expect(bad.err).toMatch(/^hvsim: --host power10: unknown host model 'power10'/);
   });
 
+  it("--host picks the simulated host (a nested L1's KVM has no XIVE native device)", async () => {
+    const xive = join(guests, "xive/xive.elf");
+    const l1 = await run("-M", "pseries,ic-mode=xive", "-kernel", xive, "--host", "power9-l1");
+    expect(l1.status).toBe(1);
+    expect(l1.err).toMatch(/XIVE native mode not available/);
+    const bad = await run("-M", "pseries", "-kernel", xive, "--host", "power7");
+    expect(bad.status).toBe(2);
+    expect(bad.err).toMatch(
+      /--host power7: unknown host model 'power7' \(known models: power9-dd2.2, power9-dd2.3, power9, power9-l1;/,
+    );
+    const s = await run("-M", "pseries,ic-mode=xive", "-smp", "2", "-kernel", xive, "--stats");
+    expect(s.err).toMatch(
+      /interrupts +4 accepted, xive in kernel\n +VMM exits +interrupt path: mmio=0 hcall=0/,
+    );
+  });
+
   it("a runaway guest stops at --max-insns with a message and status 3", async () => {
     const timer = join(guests, "timer/timer.elf");
     const r = await run("-M", "pseries", "-kernel", timer, "--max-insns", "100000");

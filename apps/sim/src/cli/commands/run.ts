@@ -86,6 +86,7 @@ interface RunOptions {
   migrateMachine?: string;
   snapshot?: string;
   d?: string;
+  input?: string;
 }
 
 /**
@@ -112,6 +113,7 @@ export function qemuStyleArgv(argv: readonly string[]): string[] {
  * standard input when it was redirected from a file or a pipe. Read whole before the run starts.
  */
 function consoleInput(opts: RunOptions, io: CliIO): Uint8Array | undefined {
+  if (opts.input !== undefined) return undefined; // --input TEXT: stdin stays unread
   if (opts.consoleInput === undefined) return io.stdin?.();
   const file = opts.consoleInput === "-" ? 0 : opts.consoleInput;
   try {
@@ -148,6 +150,7 @@ function requestOf(opts: RunOptions, machine: string, input?: Uint8Array): RunRe
     ...def("migrateMachine", opts.migrateMachine),
     ...def("snapshot", opts.snapshot),
     ...(opts.stateHash ? { stateHash: true } : {}),
+    ...def("inputText", opts.input),
     ...(opts.stats ? { stats: true } : {}),
     ...(opts.reboot === false ? { noReboot: true } : {}),
     ...(opts.d !== undefined && opts.d.split(",").includes("guest_errors")
@@ -190,7 +193,7 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
     .option("--no-reboot", "pseries: RTAS system-reboot ends the run instead of resetting")
     .option(
       "--host <model>",
-      "pseries: the simulated host, power9-dd2.2|power9-dd2.3[,rpt-invalidate=on|off][,nested-hv=on|off] (default power9-dd2.3, all on); decides only which caps can be honoured",
+      "pseries: the simulated host, power9-dd2.2|power9-dd2.3|power9 (= dd2.3)|power9-l1 (= in-partition=on)[,rpt-invalidate=on|off][,nested-hv=on|off][,in-partition=on|off] (in-partition: its KVM runs in a pseries partition, as a nested L1's, so no XIVE native device); default power9-dd2.3, rpt-invalidate and nested-hv on; decides only which caps can be honoured",
     )
     .option(
       "--console-input <file>",
@@ -199,6 +202,10 @@ export const registerRun: RegisterCommand = (program, { io, setExit }) => {
     .option(
       "-d <items>",
       "pseries: QEMU-style logging; guest_errors reports unimplemented calls; isolation (hvsim's own) checks every host-memory access against the VM's memslots and page tables",
+    )
+    .option(
+      "--input <text>",
+      "pseries: console input given here (\\r and \\n escapes), there from the start as piped stdin is for QEMU; wins over --console-input and stdin",
     )
     .option("--guest <name>", "guest program (arm64-virt: discovery, apf, blind-probe)")
     .option(

@@ -2,7 +2,7 @@
 // print its console and a one-line summary. `hvsim demo` (the CLI) calls this.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { GUEST_PROGRAMS, hvsimExpected } from "../../guests/programs";
+import { GUEST_PROGRAMS, hvsimExpected, programFiles } from "../../guests/programs";
 import { formatCounts, runPseries } from "./machine";
 import type { PseriesResult } from "./machine";
 
@@ -27,15 +27,17 @@ export function runGuestDemo(
 ): DemoProgramResult[] {
   const results: DemoProgramResult[] = [];
   for (const p of GUEST_PROGRAMS) {
-    write(`=== ${p.name} (-smp ${p.smp}): ${p.summary}\n`);
-    if (p.input !== undefined) write(`    console input: ${JSON.stringify(p.input)}\n`);
+    const machine = p.machine === undefined ? "" : ` -M ${p.machine}`;
+    write(`=== ${p.name} (-smp ${p.smp}${machine}): ${p.summary}\n`);
     let console = "";
     const result = runPseries(
       {
-        kernel: join(guestsDir, p.name, `${p.name}.elf`),
+        kernel: join(guestsDir, programFiles(p).elf),
         smp: p.smp,
         memory: "512M",
-        ...(p.input !== undefined ? { input: p.input } : {}),
+        ...(p.machine !== undefined ? { machine: p.machine } : {}),
+        ...(p.append !== undefined ? { append: p.append } : {}),
+        ...(p.host !== undefined ? { hostActions: p.host } : {}),
       },
       {
         console: (s) => {
@@ -45,7 +47,7 @@ export function runGuestDemo(
         error: (s) => write(s),
       },
     );
-    const golden = join(guestsDir, p.name, `${p.name}.expected`);
+    const golden = join(guestsDir, programFiles(p).golden);
     const matchesQemu = existsSync(golden)
       ? hvsimExpected(p, readFileSync(golden, "utf8")) === console
       : undefined;

@@ -23,8 +23,12 @@ export interface PseriesRunRequest {
   /** `-d isolation` */
   readonly checkIsolation?: boolean;
   readonly dumpDtb?: string;
-  /** Console input for H_GET_TERM_CHAR (the CLI reads it from a redirected stdin). */
+  /** Console input for H_GET_TERM_CHAR (the CLI reads it from a redirected stdin or
+   *  --console-input FILE). */
   readonly input?: Uint8Array;
+  /** `--input TEXT`: console input given on the command line (escapes \r, \n, \\); wins over
+   *  `input`. */
+  readonly inputText?: string;
   /** `--host MODEL[,prop=on|off]`: the simulated host (see host-model.ts). */
   readonly host?: string;
   /** `--pause-at N`: stop after N instructions (all vCPUs), e.g. to `--save` the machine. */
@@ -88,6 +92,11 @@ export function runPseriesRequest(r: PseriesRunRequest, io: PseriesRunIo): Pseri
     const n = parseCount("--seed", r.seed);
     if (typeof n === "string") return { kind: "error", message: n };
     options.seed = n;
+  }
+  if (r.inputText !== undefined) {
+    options.input = r.inputText.replace(/\\(r|n|\\)/g, (_, c: string) =>
+      c === "r" ? "\r" : c === "n" ? "\n" : "\\",
+    );
   }
   if (r.dumpDtb !== undefined) {
     // `hvsim dumpdtb FILE` / `--dumpdtb FILE` are QEMU's `-machine dumpdtb=FILE`.

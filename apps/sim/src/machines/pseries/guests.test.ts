@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describeWithPeers } from "@hvsim/internal-peers";
 import { describe, expect, it } from "vitest";
-import { GUEST_PROGRAMS, hvsimExpected } from "../../guests/programs";
+import { GUEST_PROGRAMS, hvsimExpected, programFiles } from "../../guests/programs";
 import { runOnQemu } from "../../guests/qemu-peer";
 import { runPseries } from "./machine";
 
@@ -15,18 +15,21 @@ describe("guest programs on hvsim's pseries match their QEMU goldens", () => {
     it(`${p.name} (-smp ${p.smp})`, () => {
       let console = "";
       let errors = "";
+      const f = programFiles(p);
       const r = runPseries(
         {
-          kernel: `${guests}${p.name}/${p.name}.elf`,
+          kernel: `${guests}${f.elf}`,
           smp: p.smp,
           memory: "512M",
           maxInsns: 400_000_000,
-          ...(p.input !== undefined ? { input: p.input } : {}),
+          ...(p.machine !== undefined ? { machine: p.machine } : {}),
+          ...(p.append !== undefined ? { append: p.append } : {}),
+          ...(p.host !== undefined ? { hostActions: p.host } : {}),
         },
         { console: (s) => (console += s), error: (s) => (errors += s) },
       );
       expect({ console, errors, status: r.status, reason: r.reason }).toEqual({
-        console: hvsimExpected(p, readFileSync(`${guests}${p.name}/${p.name}.expected`, "utf8")),
+        console: hvsimExpected(p, readFileSync(`${guests}${f.golden}`, "utf8")),
         errors: "",
         status: 0,
         reason: "power-off",

@@ -9,5 +9,5 @@ export { ChromeTrace } from "./trace";
 export { runGuestDemo } from "./demo";
 export type { DemoProgramResult } from "./demo";
 export { pseries, runPseriesRequest } from "./family";
-export { parseHostModel, formatHostModel, HOST_CPUS } from "./host-model";
+export { parseHostModel, formatHostModel, HOST_MODELS } from "./host-model";
 export type { PseriesRunRequest, PseriesRunOutcome, PseriesRunIo } from "./family";

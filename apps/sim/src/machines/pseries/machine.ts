@@ -9,6 +9,7 @@ import {
   H_PARAMETER,
   H_SUCCESS,
   KVM_CAP_PPC_ENABLE_HCALL,
+  KVM_CAP_PPC_IRQ_XIVE,
   KVM_CAP_PPC_NESTED_HV,
   OV5_INDEX_MMU,
   OV5_INDEX_RADIX_EXT,
@@ -32,10 +33,14 @@ import type { HostModel, Vcpu, VcpuExit, Vm, VmState } from "@hvsim/kvm-hv-core"
 import { IsolationChecker, IsolationViolation, KvmNested } from "@hvsim/kvm-nested";
 import type { IsolationPort, NestedStats } from "@hvsim/kvm-nested";
 import { SPR, SplitMix32 } from "@hvsim/ppc-isa";
+import { SPAPR_IRQ_EPOW, SPAPR_IRQ_HOTPLUG, SPAPR_IRQ_VIO, casSelectIntc } from "@hvsim/xive";
 import { TIMEBASE_FREQUENCY, pseriesFdt } from "./device-tree";
 import type { PseriesDtConfig } from "./device-tree";
 import { ElfError, parseElf, type ElfImage } from "../../loader/elf";
 import { SnapshotError, readSnapshot, writeSnapshot } from "../../migration/snapshot-file";
+import { PseriesIntc, planIntc, type IntcStats, type PseriesIntcState } from "./intc";
+import { RtasEvents, type RtasEventsState } from "./rtas-events";
+import { SpaprVty, type SpaprVtyState } from "./vty";
 import { handlePaprHcall } from "./papr";
 import { ChromeTrace } from "./trace";
 import type { PaprMachine, PaprResult } from "./papr";
@@ -69,8 +74,15 @@ export interface PseriesOptions {
   logGuestErrors?: boolean;
   /** -no-reboot: RTAS system-reboot ends the run (status 0) instead of resetting. */
   noReboot?: boolean;
-  /** Console input for H_GET_TERM_CHAR (what QEMU reads from stdin); none by default. */
+  /** Console input for H_GET_TERM_CHAR (what QEMU reads from stdin); none by default. It is
+   *  there from the start, as piped input is for QEMU. */
   input?: string | Uint8Array;
+  /**
+   * What the host does while the guest runs, in order, each once the console has printed its
+   * `after` text (after the previous one's): type `input` on the console, and/or request a
+   * power-down (QEMU's monitor `system_powerdown`: an EPOW event).
+   */
+  hostActions?: readonly HostAction[];
   /** --trace FILE: write a Chrome trace-event timeline there when the machine stops. */
   trace?: string;
   /** File writer for `-M ...,dumpdtb=FILE` and `--trace`; default fs.writeFileSync. */
@@ -106,8 +118,13 @@ export interface PseriesVmmState {
   ov5: Uint8Array;
   xive: boolean;
   rngSeed: Uint8Array;
-  /** Console input not read yet. */
-  input: Uint8Array;
+  /** The interrupt controller (mode, sources, queues, thread contexts), the console (its
+   *  unread input) and the RTAS event log. */
+  intc: PseriesIntcState;
+  vty: SpaprVtyState;
+  events: RtasEventsState;
+  /** How far the scripted host actions got: the next one, and the console text it looks at. */
+  hostActions: { next: number; transcript: string };
   resets: number;
   rtasCalls: Record<string, number>;
 }
@@ -134,6 +151,13 @@ export class MigrationRefused extends Error {
     super(message);
     this.name = "MigrationRefused";
   }
+}
+
+/** One scripted host action (see PseriesOptions.hostActions). */
+export interface HostAction {
+  readonly after: string;
+  readonly input?: string;
+  readonly powerdown?: boolean;
 }
 
 /** Where output goes: the guest console, and hvsim's own messages. */
@@ -176,6 +200,10 @@ export interface PseriesStats {
   nested?: NestedStats;
   /** With `-d isolation`: host-memory accesses checked, by port. */
   isolationChecks?: Record<IsolationPort, number>;
+  /** The interrupt controller: interrupts accepted and the exits it cost, and where it ran. */
+  intc?: IntcStats;
+  /** RTAS calls answered in kernel (the XICS calls under an in-kernel XICS). */
+  rtasInKernel?: Record<string, number>;
 }
 
 export interface PseriesResult {
@@ -388,6 +416,8 @@ export class PseriesMachineImpl implements PaprMachine {
   readonly vm: Vm;
   /** kvm-nested on the VM when cap-nested-hv=on. */
   nested: KvmNested | undefined;
+  /** The interrupt controller (XICS and/or XIVE by ic-mode, in kernel or here). */
+  readonly intc: PseriesIntc;
   private readonly ramHost: number;
   private resets = 0;
   private readonly caps: ResolvedCaps;
@@ -401,7 +431,12 @@ export class PseriesMachineImpl implements PaprMachine {
   private todOffset = 0;
   private casDone = false;
   private readonly dumpdtb: string | undefined;
-  private input: Uint8Array;
+  /** The console (spapr-vty) and the RTAS event sources (EPOW). */
+  private readonly vty: SpaprVty;
+  private readonly events: RtasEvents;
+  /** Console output so far (from `transcriptFrom`), for the scripted host actions. */
+  private transcript = "";
+  private nextAction = 0;
   private readonly tracer: ChromeTrace | undefined;
   /** The device tree as placed in guest memory at reset. */
   bootFdt: Uint8Array = new Uint8Array(0);
@@ -415,10 +450,6 @@ export class PseriesMachineImpl implements PaprMachine {
     if (!parsed.ok) throw new ConfigError(`-M ${o.machine}: ${parsed.error.message}`);
     this.caps = resolveCaps(parsed.value);
     this.dumpdtb = parsed.value.other.dumpdtb;
-    this.input =
-      typeof o.input === "string"
-        ? new TextEncoder().encode(o.input)
-        : (o.input ?? new Uint8Array(0));
     this.ramBytes = parseMemory(o.memory);
     this.smp = parseSmp(o.smp);
     this.maxInsns = o.maxInsns ?? DEFAULT_MAX_INSNS;
@@ -437,6 +468,28 @@ export class PseriesMachineImpl implements PaprMachine {
     this.ramHost = this.kvm.allocGuestRam(this.ramBytes);
     this.vm = this.createVm(tracer);
     this.isolation?.watch(this.vm, this.kvm.partitionTable, this.nested);
+    // What KVM_CHECK_EXTENSION tells QEMU: POWER9 has a XIVE; the native device is missing
+    // where this KVM runs in a pseries partition.
+    const planned = planIntc(this.caps.icMode, parsed.value.other.kernelIrqchip, {
+      hasXive: true,
+      onPseries:
+        this.kvm.host.onPseries === true || this.kvm.checkExtension(KVM_CAP_PPC_IRQ_XIVE) === 0,
+    });
+    if (!planned.ok) throw new ConfigError(planned.message);
+    this.intc = new PseriesIntc(this.vm, planned.plan, {
+      guestError: (m) => this.guestError(m),
+      warning: (m) => this.out.error(`hvsim: warning: ${m}\n`),
+    });
+    // The machine's interrupt sources (QEMU: spapr_events_init, the VIO devices' claims).
+    for (const irq of [SPAPR_IRQ_EPOW, SPAPR_IRQ_HOTPLUG, SPAPR_IRQ_VIO, SPAPR_IRQ_VIO + 1]) {
+      this.intc.claim(irq, false);
+    }
+    this.intc.reset();
+    this.vty = new SpaprVty(() => this.intc.pulse(SPAPR_IRQ_VIO));
+    this.events = new RtasEvents(() => this.intc.pulse(SPAPR_IRQ_EPOW));
+    if (o.input !== undefined) {
+      this.vty.hostInput(typeof o.input === "string" ? new TextEncoder().encode(o.input) : o.input);
+    }
     this.dt = {
       ramBytes: this.ramBytes,
       smp: this.smp,
@@ -485,6 +538,8 @@ export class PseriesMachineImpl implements PaprMachine {
     this.dt.ov5 = new Uint8Array([0, 0]);
     this.dt.xive = this.caps.icMode === "xive";
     this.dt.rngSeed = this.randomBytes(32);
+    this.intc.reset();
+    this.events.reset();
     this.resets++;
     this.load();
   }
@@ -646,11 +701,20 @@ export class PseriesMachineImpl implements PaprMachine {
             "hvsim: every vCPU is stopped or idle with nothing to wake it (the guest hung); the machine stops\n",
           );
           return finish(STATUS_RUNAWAY, "halted");
-        case "mmio":
+        case "mmio": {
+          const v = this.vm.vcpu(exit.vcpu);
+          const emulable = !exit.fetch && exit.nested !== true;
+          if (emulable && this.intc.vmmMmio(v, exit.gpa, exit.size, exit.isWrite, exit.data)) {
+            break;
+          }
+          const access = `${exit.isWrite ? "wrote" : "read"}`;
           this.out.error(
-            `hvsim: vCPU ${exit.vcpu} ${exit.isWrite ? "wrote" : "read"} guest physical 0x${exit.gpa.toString(16)}, where there is neither RAM nor a device\n`,
+            exit.nested === true
+              ? `hvsim: an L2 on vCPU ${exit.vcpu} ${access} its L1's guest physical 0x${exit.gpa.toString(16)}, which is not RAM: hvsim does not emulate MMIO for nested guests\n`
+              : `hvsim: vCPU ${exit.vcpu} ${access} guest physical 0x${exit.gpa.toString(16)}, where there is neither RAM nor a device\n`,
           );
           return finish(STATUS_RUNAWAY, "mmio");
+        }
         case "shutdown":
           this.out.error(`hvsim: vCPU ${exit.vcpu}: ${exit.reason}\n`);
           return finish(STATUS_RUNAWAY, "shutdown");
@@ -699,7 +763,10 @@ export class PseriesMachineImpl implements PaprMachine {
         ov5: this.dt.ov5.slice(),
         xive: this.dt.xive,
         rngSeed: this.dt.rngSeed.slice(),
-        input: this.input.slice(),
+        intc: this.intc.save(),
+        vty: this.vty.save(),
+        events: this.events.save(),
+        hostActions: { next: this.nextAction, transcript: this.transcript },
         resets: this.resets,
         rtasCalls: { ...this.rtasCalls },
       },
@@ -735,6 +802,12 @@ export class PseriesMachineImpl implements PaprMachine {
         `${errors.map((e) => e.message).join("; ")}: start the destination with the source's caps (-M ${s.machine})`,
       );
     }
+    // The devices first (QEMU restores the interrupt controller before the vCPUs' lines are
+    // looked at): connecting an in-kernel controller sets up its device regions, which the
+    // VM's restore then maps where the source had them mapped.
+    this.intc.restore(s.vmm.intc);
+    this.vty.restore(s.vmm.vty);
+    this.events.restore(s.vmm.events);
     this.vm.restore(s.vm);
     this.rng.state = s.vmm.rng;
     this.todOffset = s.vmm.todOffset;
@@ -742,7 +815,8 @@ export class PseriesMachineImpl implements PaprMachine {
     this.dt.ov5 = s.vmm.ov5.slice();
     this.dt.xive = s.vmm.xive;
     this.dt.rngSeed = s.vmm.rngSeed.slice();
-    this.input = s.vmm.input.slice();
+    this.nextAction = s.vmm.hostActions.next;
+    this.transcript = s.vmm.hostActions.transcript;
     this.resets = s.vmm.resets;
     for (const k of Object.keys(this.rtasCalls)) delete this.rtasCalls[k];
     Object.assign(this.rtasCalls, s.vmm.rtasCalls);
@@ -811,6 +885,8 @@ export class PseriesMachineImpl implements PaprMachine {
       hostBytesAllocated: this.kvm.mem.allocatedBytes,
       ...(this.nested !== undefined ? { nested: this.nested.statistics() } : {}),
       ...(this.isolation !== undefined ? { isolationChecks: { ...this.isolation.checked } } : {}),
+      intc: this.intc.stats(),
+      rtasInKernel: { ...s.rtasInKernel },
     };
   }
 
@@ -818,16 +894,36 @@ export class PseriesMachineImpl implements PaprMachine {
 
   console(text: string): void {
     this.out.console(text);
+    const actions = this.o.hostActions ?? [];
+    if (this.nextAction >= actions.length) return;
+    this.transcript += text;
+    for (;;) {
+      const a = actions[this.nextAction];
+      const at = a === undefined ? -1 : this.transcript.indexOf(a.after);
+      if (a === undefined || at < 0) return;
+      // The next action looks at what the console prints after this one's text.
+      this.transcript = this.transcript.slice(at + a.after.length);
+      this.nextAction++;
+      if (a.input !== undefined) this.vty.hostInput(new TextEncoder().encode(a.input));
+      if (a.powerdown === true) this.events.powerdown(this.timeOfDay(this.vm.vcpu(0).cpu.tb));
+    }
+  }
+
+  /** The RTAS time of day at timebase `tb`: 2000-01-01T00:00:00Z plus simulated time. */
+  private timeOfDay(tb: number): Date {
+    return new Date((946684800 + this.todOffset + Math.floor(tb / TIMEBASE_FREQUENCY)) * 1000);
   }
 
   guestError(message: string): void {
     if (this.o.logGuestErrors === true) this.out.error(`hvsim: guest error: ${message}\n`);
   }
 
+  intcHcall(v: Vcpu, nr: number): number | undefined {
+    return this.intc.vmmHcall(v, nr);
+  }
+
   consoleInput(max: number): Uint8Array {
-    const b = this.input.subarray(0, max);
-    this.input = this.input.subarray(b.length);
-    return b;
+    return this.vty.getChars(max);
   }
 
   random(): bigint {
@@ -896,9 +992,8 @@ export class PseriesMachineImpl implements PaprMachine {
       case "get-time-of-day": {
         // Deterministic: 2000-01-01T00:00:00Z plus the simulated time of this vCPU.
         const tb = v.cpu.tb;
-        const secs = 946684800 + this.todOffset + Math.floor(tb / TIMEBASE_FREQUENCY);
         const ns = Math.floor(((tb % TIMEBASE_FREQUENCY) * 1e9) / TIMEBASE_FREQUENCY);
-        const d = new Date(secs * 1000);
+        const d = this.timeOfDay(tb);
         setRet(0, RTAS_OUT_SUCCESS);
         setRet(1, d.getUTCFullYear());
         setRet(2, d.getUTCMonth() + 1);
@@ -952,10 +1047,34 @@ export class PseriesMachineImpl implements PaprMachine {
       case "stop-self":
         v.mpState = "stopped";
         return { kind: "resume" };
-      default:
+      case "check-exception": {
+        const r = this.events.checkException(
+          Array.from({ length: nargs }, (_, i) => arg(i)),
+          nret,
+        );
+        if (r.write !== undefined) this.vm.writeGuest(r.write.gpa, r.write.data);
+        r.rets.forEach((x, i) => setRet(i, x >>> 0));
+        return { kind: "resume" };
+      }
+      case "event-scan":
+        this.events
+          .eventScan(
+            Array.from({ length: nargs }, (_, i) => arg(i)),
+            nret,
+          )
+          .forEach((x, i) => setRet(i, x >>> 0));
+        return { kind: "resume" };
+      default: {
+        const args = Array.from({ length: nargs }, (_, i) => arg(i));
+        const rets = this.intc.vmmRtas(name, args, nret);
+        if (rets !== undefined) {
+          rets.forEach((r, i) => setRet(i, r >>> 0));
+          return { kind: "resume" };
+        }
         this.guestError(`RTAS ${name} is not implemented`);
         setRet(0, RTAS_OUT_PARAM_ERROR);
         return { kind: "resume" };
+      }
     }
   }
 
@@ -984,17 +1103,11 @@ export class PseriesMachineImpl implements PaprMachine {
     const radix = (byte(OV5_INDEX_MMU) & 0x40) !== 0;
     const gtse = (byte(OV5_INDEX_RADIX_EXT) & 0x40) !== 0;
     const xive = (byte(OV5_INDEX_XIVE) & 0x40) !== 0;
-    // As QEMU: a mode the machine does not offer ends the run.
-    if (xive && this.caps.icMode === "xics") {
-      this.out.error(
-        "hvsim: Guest requested unavailable interrupt mode (XIVE), try the ic-mode=xive or ic-mode=dual machine property\n",
-      );
-      return { kind: "poweroff", status: 1, reason: "cas" };
-    }
-    if (!xive && this.caps.icMode === "xive") {
-      this.out.error(
-        "hvsim: Guest requested unavailable interrupt mode (XICS), either don't set the ic-mode property, or boot a guest supporting XIVE\n",
-      );
+    // As QEMU: a mode the machine does not offer ends the run; a dual machine without a XIVE
+    // (QEMU 8.1 on a KVM without KVM_CAP_PPC_IRQ_XIVE) grants XICS instead of exploitation.
+    const intc = casSelectIntc(this.caps.icMode, xive, this.intc.offersXive);
+    if (intc.kind === "error") {
+      this.out.error(`hvsim: ${intc.message}\n`);
       return { kind: "poweroff", status: 1, reason: "cas" };
     }
     if (!radix) {
@@ -1003,14 +1116,16 @@ export class PseriesMachineImpl implements PaprMachine {
     }
     this.casDone = true;
     this.vm.configureV3Mmu(0n, gtse);
+    const xiveChosen = intc.intc === "xive";
+    this.intc.cas(intc.intc);
     // ibm,architecture-vec-5 as QEMU updates it: the negotiated MMU, GTSE and interrupt mode.
     const neg = new Uint8Array(OV5_INDEX_RADIX_EXT + 1);
     neg[0] = OV5_INDEX_RADIX_EXT - 1;
     neg[OV5_INDEX_MMU] = 0x40;
     if (gtse) neg[OV5_INDEX_RADIX_EXT] = 0x40;
-    if (xive) neg[OV5_INDEX_XIVE] = 0x40;
+    if (xiveChosen) neg[OV5_INDEX_XIVE] = 0x40;
     this.dt.ov5 = neg;
-    this.dt.xive = xive;
+    this.dt.xive = xiveChosen;
     // QEMU 7.2: the whole updated tree goes to the guest's buffer after a 4-byte header.
     const fdt = pseriesFdt(this.dt);
     if (bufSize >= 4 + fdt.length) {
@@ -1072,6 +1187,17 @@ function shadowTrees(t: NestedStats["shadowTrees"]): string {
   return rows.length === 0 ? "-" : rows.join(", ");
 }
 
+/** The interrupt controller's line: where it ran, interrupts taken, what they cost in exits. */
+function formatIntcStats(i: IntcStats, rtasInKernel: Record<string, number>): string {
+  const path = i.pathMmio + i.pathHcalls;
+  const per = i.accepted > 0 ? (path / i.accepted).toFixed(1) : "-";
+  const inKernel = Object.values(rtasInKernel).reduce((a, b) => a + b, 0);
+  return [
+    `interrupts       ${i.accepted} accepted, ${i.placement}`,
+    `  VMM exits      interrupt path: mmio=${i.pathMmio} hcall=${i.pathHcalls} (${per} per interrupt); configuration: hcall=${i.configHcalls} RTAS=${i.configRtas}${inKernel > 0 ? ` (RTAS in kernel: ${inKernel})` : ""}`,
+  ].join("\n");
+}
+
 export function formatPseriesStats(s: PseriesStats): string {
   const kv = formatCounts;
   return [
@@ -1082,6 +1208,7 @@ export function formatPseriesStats(s: PseriesStats): string {
     `hcalls in VMM    ${kv(s.hcallsInVmm)}`,
     `RTAS calls       ${kv(s.rtasCalls)}`,
     `HDSI/HISI        ${s.hdsi}/${s.hisi} (${s.pagesMapped} pages mapped), HDEC slices ${s.hdecSlices}`,
+    ...(s.intc !== undefined ? [formatIntcStats(s.intc, s.rtasInKernel ?? {})] : []),
     ...(s.stopsEmulated > 0
       ? [`guest stop       ${s.stopsEmulated} emulated after HFU (host POWER9 DD2.2)`]
       : []),

@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { describe, expect, it } from "vitest";
-import { GUEST_PROGRAMS } from "../../guests/programs";
+import { GUEST_PROGRAMS, programFiles } from "../../guests/programs";
 import { buildPseries, PseriesMachineImpl, type PseriesOptions } from "./machine";
 import { migratePseries, STATUS_MIGRATION_REFUSED } from "./migration";
 
@@ -40,10 +40,12 @@ describe("migration of the single-level guest programs is bit-exact", () => {
   for (const p of GUEST_PROGRAMS) {
     it(`${p.name}: 20 seeded pause points, restored on another host model`, () => {
       const opts: PseriesOptions = {
-        kernel: `${guests}${p.name}/${p.name}.elf`,
+        kernel: `${guests}${programFiles(p).elf}`,
         smp: p.smp,
         memory: "512M",
-        ...(p.input !== undefined ? { input: p.input } : {}),
+        ...(p.machine !== undefined ? { machine: p.machine } : {}),
+        ...(p.append !== undefined ? { append: p.append } : {}),
+        ...(p.host !== undefined ? { hostActions: p.host } : {}),
       };
       // The guest-visible behaviour does not depend on the host: DD2.2 -> DD2.3 must not show.
       const want = straightRun({ ...opts, host: DD22 });

@@ -38,6 +38,9 @@ export interface PaprMachine {
   /** LPCR[AIL] on every vCPU; false when the machine's caps do not allow that mode. */
   setAddressTranslationMode(ail: 0 | 2 | 3): boolean;
   random(): bigint;
+  /** The interrupt controller's hcalls that reach the VMM (XICS emulated here, H_INT_*): the
+   *  status, or undefined when `nr` is not one of them. */
+  intcHcall(v: Vcpu, nr: number): number | undefined;
   /** Up to `max` bytes of console input, or an empty array. */
   consoleInput(max: number): Uint8Array;
   guestError(message: string): void;
@@ -120,8 +123,11 @@ export function handlePaprHcall(m: PaprMachine, v: Vcpu, nr: number): PaprResult
     case H_RANDOM:
       v.setGpr(4, m.random());
       return ret(H_SUCCESS);
-    default:
+    default: {
+      const r = m.intcHcall(v, nr);
+      if (r !== undefined) return ret(r);
       m.guestError(`unimplemented hcall 0x${nr.toString(16)}`);
       return ret(H_FUNCTION);
+    }
   }
 }
