@@ -5,11 +5,13 @@ import { guestStop } from "./guest-stop";
 import { migrationCaps } from "./migration-caps";
 import { nestedLifecycle } from "./nested-lifecycle";
 import { rptInvalidateFallback } from "./rpt-invalidate-fallback";
+import { xiveNativeVsXics } from "./xive-native-vs-xics";
 import type { Scenario } from "./scenario";
 
 export const SCENARIOS: readonly Scenario[] = [
   rptInvalidateFallback,
   nestedLifecycle,
+  xiveNativeVsXics,
   guestStop,
   armDiscovery,
   migrationCaps,
