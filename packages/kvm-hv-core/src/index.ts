@@ -19,5 +19,5 @@ export { KvmError } from "./errors";
 export { decodeMmioInsn, byteSwap } from "./mmio";
 export type { InKernelMmioDevice, InKernelMmioRegion, MmioInsn, MmioLoad, MmioSize } from "./mmio";
 export type { InKernelRtasCall } from "./rtas";
-export type { NestedHostResources, NestedHvPort } from "./nested-port";
+export type { NestedHostResources, NestedHvPort, NestedHvState } from "./nested-port";
 export type { KvmErrorCode } from "./errors";

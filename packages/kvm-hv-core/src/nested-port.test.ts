@@ -1,8 +1,9 @@
 import { H_SET_PARTITION_TABLE } from "@hvsim/hcall-abi";
 import { describe, expect, it } from "vitest";
-import type { NestedHvPort } from "./nested-port";
+import type { NestedHvPort, NestedHvState } from "./nested-port";
 import { I, RAM, vmWith } from "./test-guest";
 import type { Vcpu } from "./vcpu";
+import type { Vm } from "./vm";
 
 function fakePort(): NestedHvPort & { calls: string[]; l2: Set<Vcpu> } {
   const calls: string[] = [];
@@ -37,8 +38,16 @@ function fakePort(): NestedHvPort & { calls: string[]; l2: Set<Vcpu> } {
     release() {
       calls.push("release");
     },
+    save: () => ({ kind: "fake", version: 1, inL2: [...l2].map((v) => v.id) }) as NestedHvState,
+    restore(s) {
+      // Called after the vCPUs: the registers it sees are the restored ones.
+      calls.push(`restore ${JSON.stringify(s)} pc=${vmOf.vm?.vcpus[0]?.pc.toString(16)}`);
+    },
   };
 }
+
+/** The VM the fake port is attached to (for the restore check). */
+const vmOf: { vm: Vm | undefined } = { vm: undefined };
 
 describe("NestedHvPort", () => {
   it("routes the L1's nested hcalls and everything the vCPU does while it runs an L2", () => {
@@ -83,14 +92,40 @@ describe("NestedHvPort", () => {
     expect(port.calls.at(-1)).toBe("release");
   });
 
-  it("refuses to save while a vCPU runs an L2", () => {
+  it("saves the port's state with the VM, also while a vCPU runs an L2, and hands it back after the vCPUs", () => {
     const { vm, v } = vmWith([I.self]);
     const port = fakePort();
     vm.setNestedHv(port);
     port.l2.add(v);
-    expect(() => vm.save()).toThrow(/nested guest/);
-    port.l2.delete(v);
-    expect(vm.save().version).toBe(2);
+    v.pc = 0x1234n;
+    const s = vm.save();
+    expect(s.version).toBe(3);
+    expect(s.nested).toEqual({ kind: "fake", version: 1, inL2: [0] });
+
+    const dst = vmWith([I.self]);
+    const dstPort = fakePort();
+    dst.vm.setNestedHv(dstPort);
+    vmOf.vm = dst.vm;
+    dst.vm.restore(s);
+    expect(dstPort.calls).toEqual(['restore {"kind":"fake","version":1,"inL2":[0]} pc=1234']);
+  });
+
+  it("refuses a state with nested-HV state on a VM without the port; older versions restore", () => {
+    const { vm, v } = vmWith([I.self]);
+    vm.setNestedHv(fakePort());
+    const s = vm.save();
+    const dst = vmWith([I.self]);
+    expect(() => dst.vm.restore(s)).toThrow(
+      /carries nested-HV state \(fake\) but this VM runs no nested hypervisors: enable KVM_CAP_PPC_NESTED_HV/,
+    );
+    // A version 2 state (no `nested`) restores, and resets an attached port.
+    const { nested: _, ...v2 } = s;
+    const port = fakePort();
+    dst.vm.setNestedHv(port);
+    dst.vm.restore({ ...v2, version: 2 });
+    expect(port.calls).toEqual(["release"]);
+    expect(dst.v.pc).toBe(v.pc);
+    expect(() => dst.vm.restore({ ...s, version: 4 as 3 })).toThrow(/version 4 is not supported/);
   });
 
   it("reports radix once a process table is registered", () => {

@@ -25,6 +25,23 @@ export interface NestedHvPort {
   l1RangeUnmapped(gpa: number, size: number): void;
   /** The VM goes away: release shadow LPIDs and tables. */
   release(): void;
+  /**
+   * The implementation's L0 state for a migration (Vm.save), also while vCPUs are inside an
+   * L2: plain data with a version (DESIGN §6.9), carried in VmState without being looked at.
+   */
+  save(): NestedHvState;
+  /**
+   * Continue a saved state on this (fresh) VM, after its vCPUs and memory were restored:
+   * vCPUs that were running an L2 go on running it. Throws, saying why, a state it cannot read.
+   */
+  restore(s: NestedHvState): void;
+}
+
+/** What kvm-hv-core knows of a nested-HV implementation's saved state: whose it is, and the
+ *  version of that implementation's format. The rest is the implementation's own. */
+export interface NestedHvState {
+  readonly kind: string;
+  readonly version: number;
 }
 
 /** What kvm-nested needs from the host side of a VM (Vm.nestedHost()). */

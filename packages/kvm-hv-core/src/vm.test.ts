@@ -322,7 +322,7 @@ describe("MMU configuration and save/restore", () => {
 
     const vm3 = kvm2.createVm();
     expect(() => vm3.restore(state)).toThrow(/create the same memslots/);
-    expect(() => vm3.restore({ ...state, version: 3 as 2 })).toThrow(/version 3/);
+    expect(() => vm3.restore({ ...state, version: 4 as 3 })).toThrow(/version 4/);
   });
 
   it("restoring replaces all of the destination's memory: what the source never wrote is zero", () => {

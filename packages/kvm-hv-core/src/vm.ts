@@ -58,7 +58,7 @@ import {
   type MmioSize,
 } from "./mmio";
 import { handleRtasInKernel, type InKernelRtasCall } from "./rtas";
-import type { NestedHostResources, NestedHvPort } from "./nested-port";
+import type { NestedHostResources, NestedHvPort, NestedHvState } from "./nested-port";
 import { Vcpu } from "./vcpu";
 import type { VcpuState } from "./vcpu";
 
@@ -140,8 +140,10 @@ export interface VmStats {
 }
 
 export interface VmState {
-  /** 2 added `openSlice`; a version 1 state restores with none open. */
-  version: 1 | 2;
+  /** 2 added `openSlice`; a version 1 state restores with none open. 3 added `nested`; a
+   *  version 1 or 2 state has none (it was saved with every vCPU in its L1 and no nested-HV
+   *  state carried: restored as such). */
+  version: 1 | 2 | 3;
   lpid: number;
   memslots: Memslot[];
   enabledHcalls: number[];
@@ -161,6 +163,9 @@ export interface VmState {
   round: { tb: number; end: number; ran: number[] };
   /** The HDEC slice `run` was paused in, to be continued (see Vm.openSlice). */
   openSlice?: { vcpu: number; left: number } | null;
+  /** The nested-HV implementation's L0 state (the L1's partition table, the vCPUs inside
+   *  H_ENTER_NESTED ...), null when none is attached. */
+  nested?: NestedHvState | null;
 }
 
 /** LPCR[ILE] (bit 38) and LPCR[AIL] (bits 39:40), as 64-bit masks. */
@@ -1205,14 +1210,6 @@ export class Vm {
   }
 
   save(): VmState {
-    if (this.vcpus.some((v) => this.nested?.inL2(v) ?? false)) {
-      // The vCPU's registers hold an L2 and the L1's are kept by the nested-HV port, whose
-      // state is not part of VmState yet: refuse rather than save something unrestorable.
-      throw new KvmError(
-        "EBUSY",
-        "a vCPU is running a nested guest (inside H_ENTER_NESTED): save when every vCPU is back in the L1",
-      );
-    }
     const memory: { gpa: number; data: Uint8Array }[] = [];
     for (const s of this.memslots.list()) {
       for (const c of this.host.mem.chunksIn(s.hostAddr, s.size)) {
@@ -1220,7 +1217,7 @@ export class Vm {
       }
     }
     return {
-      version: 2,
+      version: 3,
       lpid: this.lpid,
       memslots: this.memslots.list().map((s) => ({ ...s })),
       enabledHcalls: [...this.enabled].sort((a, b) => a - b),
@@ -1243,6 +1240,8 @@ export class Vm {
         this.openSlice === null
           ? null
           : { vcpu: this.openSlice.vcpu.id, left: this.openSlice.left },
+      // A vCPU inside H_ENTER_NESTED holds the L2's registers; the port keeps the L1's.
+      nested: this.nested?.save() ?? null,
     };
   }
 
@@ -1252,8 +1251,17 @@ export class Vm {
    * partition-scoped tree is a cache and is rebuilt on demand.
    */
   restore(s: VmState): void {
-    if (s.version !== 1 && s.version !== 2) {
-      throw new Error(`VM state version ${s.version as number} is not supported (1, 2)`);
+    if (s.version !== 1 && s.version !== 2 && s.version !== 3) {
+      throw new Error(
+        `VM state version ${s.version as number} is not supported (1, 2, 3): restore it with the hvsim that saved it`,
+      );
+    }
+    const nested = s.nested ?? null;
+    if (nested !== null && this.nested === null) {
+      throw new KvmError(
+        "EINVAL",
+        `the state carries nested-HV state (${nested.kind}) but this VM runs no nested hypervisors: enable KVM_CAP_PPC_NESTED_HV and attach the nested-HV implementation before restoring`,
+      );
     }
     for (const m of s.memslots) {
       const mine = this.memslots.list().find((x) => x.slot === m.slot);
@@ -1298,5 +1306,8 @@ export class Vm {
     const open = s.openSlice ?? null;
     this.openSlice =
       open === null ? null : { vcpu: this.vcpus.find((x) => x.id === open.vcpu)!, left: open.left };
+    // After the vCPUs: the port puts the vCPUs that were inside an L2 back on their shadow LPID.
+    if (nested !== null) this.nested!.restore(nested);
+    else this.nested?.release();
   }
 }

@@ -5,6 +5,8 @@
 export { KvmNested } from "./kvm-nested";
 export type { KvmNestedOptions, RcBits } from "./kvm-nested";
 export type { NestedStats } from "./context";
+export type { KvmNestedState, L2RunState, NestedGuestState, ShadowLeafState } from "./nested-state";
+export { KVM_NESTED_STATE_KIND, KVM_NESTED_STATE_VERSION } from "./nested-state";
 export type { NestedGuest, GetNested } from "./nested-guests";
 export { NestedGuests, ptcrEntries, KVM_MAX_NESTED_GUESTS_SHIFT } from "./nested-guests";
 export { walkRadix, radixTreeBits } from "./radix-walk";

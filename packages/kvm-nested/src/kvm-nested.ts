@@ -16,8 +16,15 @@ import {
   encodePtRegs,
   hcallByOpcode,
 } from "@hvsim/hcall-abi";
-import type { HcallOutcome, NestedHostResources, NestedHvPort, Vcpu, Vm } from "@hvsim/kvm-hv-core";
-import { lookupLeaf, setPageRc, unmapPage } from "@hvsim/radix-mmu";
+import type {
+  HcallOutcome,
+  NestedHostResources,
+  NestedHvPort,
+  NestedHvState,
+  Vcpu,
+  Vm,
+} from "@hvsim/kvm-hv-core";
+import { lookupLeaf, mapPage, setPageRc, unmapPage } from "@hvsim/radix-mmu";
 import type { NestedContext, NestedStats } from "./context";
 import { bump, hex } from "./context";
 import { hCopyTofromGuest } from "./h-copy-tofrom-guest";
@@ -29,6 +36,8 @@ import { hTlbInvalidate } from "./h-tlb-invalidate";
 import { restoreL1, saveL2 } from "./l2-state";
 import type { NestedGuest } from "./nested-guests";
 import { NestedGuests, PRTB_MASK, ptcrEntries } from "./nested-guests";
+import type { KvmNestedState, L2RunState, NestedGuestState } from "./nested-state";
+import { KVM_NESTED_STATE_KIND, KVM_NESTED_STATE_VERSION } from "./nested-state";
 import { DSISR_SET_RC, DSISR_SRR1_MATCH_64S, HFSCR_INTR_CAUSE, SPR } from "./registers";
 import { L0_PAGE_SHIFT, shadowPageFault } from "./shadow-page-fault";
 
@@ -468,6 +477,160 @@ export class KvmNested implements NestedHvPort, NestedContext {
     this.guests.releaseAll();
     this.rmap.clear();
     this.l1Ptcr = 0n;
+  }
+
+  // --- migration ----------------------------------------------------------------------------
+
+  /** The L0 state (see nested-state.ts), also while vCPUs run an L2. */
+  save(): KvmNestedState {
+    const table = this.guests.list();
+    const detached: NestedGuest[] = [];
+    const holders = new Map<NestedGuest, number>();
+    const runs: L2RunState[] = [];
+    for (const v of [...this.runs.keys()].sort((a, b) => a.id - b.id)) {
+      const run = this.runs.get(v)!;
+      const g = run.guest;
+      holders.set(g, (holders.get(g) ?? 0) + 1);
+      let guest: L2RunState["guest"];
+      if (this.guests.peek(g.l1Lpid) === g) {
+        guest = { in: "table", l1Lpid: g.l1Lpid };
+      } else {
+        if (!detached.includes(g)) detached.push(g);
+        guest = { in: "detached", index: detached.indexOf(g) };
+      }
+      runs.push({
+        vcpu: v.id,
+        guest,
+        hv: structuredClone(run.hv),
+        regs: structuredClone(run.regs),
+        hvAddr: run.hvAddr,
+        regsAddr: run.regsAddr,
+        endian: run.endian,
+        saved: structuredClone(run.saved),
+        nestedHfscr: run.nestedHfscr,
+        hdecExpiry: run.hdecExpiry,
+        purrAtEntry: run.purrAtEntry,
+        spurrAtEntry: run.spurrAtEntry,
+        icountAtEntry: run.icountAtEntry,
+      });
+    }
+    // Between instructions the only references are the table's and the runs'.
+    for (const g of [...table, ...detached]) {
+      const want = (table.includes(g) ? 1 : 0) + (holders.get(g) ?? 0);
+      if (g.refcnt !== want) {
+        throw new Error(
+          `nested guest ${g.l1Lpid}: ${g.refcnt} references, expected ${want} between instructions`,
+        );
+      }
+    }
+    return {
+      kind: KVM_NESTED_STATE_KIND,
+      version: KVM_NESTED_STATE_VERSION,
+      l1Ptcr: this.l1Ptcr,
+      guests: table.map((g) => this.saveGuest(g)),
+      detachedGuests: detached.map((g) => this.saveGuest(g)),
+      runs,
+      stats: structuredClone(this.stats),
+    };
+  }
+
+  private saveGuest(g: NestedGuest): NestedGuestState {
+    return {
+      l1Lpid: g.l1Lpid,
+      l1GrToHr: g.l1GrToHr,
+      processTable: g.processTable,
+      shadow: [...g.shadow].map(([nPage, l1Page]) => {
+        const leaf = lookupLeaf(g.shadowTree, nPage);
+        if (leaf === undefined) {
+          throw new Error(`nested guest ${g.l1Lpid}: shadow page ${hex(nPage)} has no leaf`);
+        }
+        return { nPage, l1Page, perm: leaf.perm, r: leaf.r, c: leaf.c };
+      }),
+    };
+  }
+
+  /**
+   * Continue a saved state on this VM, whose vCPUs and memory were restored just before
+   * (Vm.restore): whatever this instance held is released, the nested guests come back with
+   * shadow LPIDs from this host's pool and their shadow leaves rebuilt on this host's pages,
+   * and each vCPU that was inside H_ENTER_NESTED goes on running its L2 on the new shadow LPID.
+   */
+  restore(state: NestedHvState): void {
+    if (state.kind !== KVM_NESTED_STATE_KIND || state.version !== KVM_NESTED_STATE_VERSION) {
+      throw new Error(
+        `nested-HV state ${state.kind} version ${state.version}: this hvsim reads ${KVM_NESTED_STATE_KIND} version ${KVM_NESTED_STATE_VERSION}; restore it with the hvsim that saved it`,
+      );
+    }
+    const s = state as KvmNestedState;
+    this.release();
+    this.l1Ptcr = s.l1Ptcr;
+    const tableRefs = new Map<number, number>();
+    const detachedRefs = new Map<number, number>();
+    for (const r of s.runs) {
+      if (r.guest.in === "table") {
+        tableRefs.set(r.guest.l1Lpid, (tableRefs.get(r.guest.l1Lpid) ?? 0) + 1);
+      } else {
+        detachedRefs.set(r.guest.index, (detachedRefs.get(r.guest.index) ?? 0) + 1);
+      }
+    }
+    const restoreGuest = (gs: NestedGuestState, refcnt: number, inTable: boolean): NestedGuest => {
+      const g = this.guests.restoreGuest(gs.l1Lpid, gs.l1GrToHr, gs.processTable, refcnt, inTable);
+      if (g === undefined) {
+        throw new Error(
+          `no LPID left on this host for the L1's nested guest ${gs.l1Lpid}: restore on a host with fewer VMs`,
+        );
+      }
+      for (const leaf of gs.shadow) {
+        const hostAddr = this.vm.instantiateGuestPage(leaf.l1Page);
+        if (hostAddr === undefined) {
+          throw new Error(
+            `nested guest ${gs.l1Lpid}: shadow page ${hex(leaf.nPage)} is backed by L1 address ${hex(leaf.l1Page)}, which is in no memslot: create the source's memslots before restoring`,
+          );
+        }
+        mapPage(g.shadowTree, leaf.nPage, hostAddr - (hostAddr % L0_PAGE), L0_PAGE_SHIFT, {
+          perm: leaf.perm,
+          r: leaf.r,
+          c: leaf.c,
+        });
+        g.shadow.set(leaf.nPage, leaf.l1Page);
+        this.rmapAdd(leaf.l1Page, g, leaf.nPage);
+      }
+      this.vm.mmu.flushLpid(g.shadowLpid);
+      return g;
+    };
+    for (const gs of s.guests) restoreGuest(gs, 1 + (tableRefs.get(gs.l1Lpid) ?? 0), true);
+    const detached = s.detachedGuests.map((gs, i) =>
+      restoreGuest(gs, detachedRefs.get(i) ?? 0, false),
+    );
+    for (const r of s.runs) {
+      const v = this.vm.vcpus.find((x) => x.id === r.vcpu);
+      const guest =
+        r.guest.in === "table" ? this.guests.peek(r.guest.l1Lpid) : detached[r.guest.index];
+      if (v === undefined || guest === undefined) {
+        throw new Error(
+          `nested-HV state: the L2 run of vCPU ${r.vcpu} names a vCPU or nested guest the state does not have`,
+        );
+      }
+      const saved = structuredClone(r.saved);
+      // The L1 runs on this host's LPID for it; the L2 on its new shadow LPID.
+      saved.sprs[SPR.LPIDR] = BigInt(this.vm.lpid);
+      v.setSpr(SPR.LPIDR, BigInt(guest.shadowLpid));
+      this.runs.set(v, {
+        guest,
+        hv: structuredClone(r.hv),
+        regs: structuredClone(r.regs),
+        hvAddr: r.hvAddr,
+        regsAddr: r.regsAddr,
+        endian: r.endian,
+        saved,
+        nestedHfscr: r.nestedHfscr,
+        hdecExpiry: r.hdecExpiry,
+        purrAtEntry: r.purrAtEntry,
+        spurrAtEntry: r.spurrAtEntry,
+        icountAtEntry: r.icountAtEntry,
+      });
+    }
+    Object.assign(this.stats, structuredClone(s.stats));
   }
 
   /** Statistics for --stats (a copy). */

@@ -67,8 +67,43 @@ export class NestedGuests {
     }
     if (!create) return { kind: "absent" };
     if (l1Lpid < 0 || l1Lpid >= ptcrEntries(ptcr)) return { kind: "out-of-range" };
+    const guest = this.create(l1Lpid);
+    if (guest === undefined) return { kind: "no-lpid" };
+    this.byLpid.set(l1Lpid, guest);
+    return { kind: "ok", guest };
+  }
+
+  /**
+   * A guest restored from a saved state (KvmNested.restore), with a new shadow LPID and an empty
+   * shadow tree; in the table when `inTable`. `refcnt` counts the table's reference and its
+   * runs'. Undefined when the LPID pool is exhausted.
+   */
+  restoreGuest(
+    l1Lpid: number,
+    l1GrToHr: bigint,
+    processTable: bigint,
+    refcnt: number,
+    inTable: boolean,
+  ): NestedGuest | undefined {
+    const guest = this.create(l1Lpid);
+    if (guest === undefined) return undefined;
+    guest.l1GrToHr = l1GrToHr;
+    guest.processTable = processTable;
+    guest.refcnt = refcnt;
+    if (inTable) this.byLpid.set(l1Lpid, guest);
+    this.writeShadowPate(guest);
+    return guest;
+  }
+
+  /** The table's guest for `l1Lpid`, without taking a reference. */
+  peek(l1Lpid: number): NestedGuest | undefined {
+    return this.byLpid.get(l1Lpid);
+  }
+
+  /** A new guest with two references (table + caller), its shadow PATE written. */
+  private create(l1Lpid: number): NestedGuest | undefined {
     const shadowLpid = this.host.allocLpid();
-    if (shadowLpid === undefined) return { kind: "no-lpid" };
+    if (shadowLpid === undefined) return undefined;
     const tables = { bytes: 0 };
     const alloc: TableAllocator = {
       allocTable: (bytes) => {
@@ -86,9 +121,8 @@ export class NestedGuests {
       shadow: new Map(),
       tables,
     };
-    this.byLpid.set(l1Lpid, guest);
     this.writeShadowPate(guest);
-    return { kind: "ok", guest };
+    return guest;
   }
 
   /** kvmhv_put_nested: drop a reference; at zero the guest is released. */

@@ -141,6 +141,7 @@ export interface PseriesMachineState {
   caps: Record<string, number>;
   /** Instructions executed when it was paused (all vCPUs). */
   instructions: number;
+  /** KVM's state, with kvm-nested's when cap-nested-hv=on (VmState.nested). */
   vm: VmState;
   vmm: PseriesVmmState;
 }
@@ -738,15 +739,12 @@ export class PseriesMachineImpl implements PaprMachine {
     }
   }
 
-  /** The paused machine's state (vCPUs, RAM, VMM state) for a migration. */
+  /**
+   * The paused machine's state (vCPUs, RAM, VMM state) for a migration. With cap-nested-hv=on
+   * the VM's state carries kvm-nested's (the L1's partition table, its nested guests, and the
+   * vCPUs inside H_ENTER_NESTED), so an L1 migrates with its L2s, also in the middle of one.
+   */
   save(): PseriesMachineState {
-    if (this.nested !== undefined) {
-      // kvm-nested keeps L0 state (the L1's partition table from H_SET_PARTITION_TABLE, the
-      // nested guests) that is not part of the stream yet.
-      throw new MigrationRefused(
-        "cannot save a machine with cap-nested-hv=on yet: kvm-nested's L0 state is not in the migration stream",
-      );
-    }
     return {
       version: 1,
       machine: this.o.machine ?? "pseries",
