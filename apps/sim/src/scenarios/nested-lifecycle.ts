@@ -11,7 +11,9 @@ export const nestedLifecycle: Scenario = {
     "clearing the entry and flushing the LPID (RIC=2). L0 gives each L2 a shadow LPID from the " +
     "same pool as its own guests and builds a shadow partition-scoped tree from L1's tree for " +
     "the L2 and L0's tree for L1. hvsim tags its TLB by shadow LPID, so an L1 that forgets an " +
-    "invalidation is caught: QEMU's TCG flushes everything on every switch and never sees it.",
+    "invalidation is caught: QEMU's TCG flushes everything on every switch and never sees it. " +
+    "Because an L2's state lives in its L1's memory (v1), migrating the L1 carries its L2s; " +
+    "L0's shadow LPIDs and trees are rebuilt on the destination.",
   lookAt:
     "the per-L2 'LPID n ... flush rc=0' creation lines and '[L1] L2.n ... powered off', the " +
     "'L2 entries' / 'L2 exits in L0' / 'L2 exits to L1' / 'shadow faults' lines of --stats, and " +
@@ -30,6 +32,18 @@ export const nestedLifecycle: Scenario = {
           /L2 exits to L1 +0x980=\d+/,
           /shadow faults +\d+ \(\d+ reflected to L1\)/,
         ],
+      },
+    },
+    {
+      says: "the L1 paused mid-run and migrated, its L2s with it: the same output",
+      argv: [
+        ...["migrate", "--at", "40000000", "--to", "power9-dd2.2", "--"],
+        ...l1hvArgv(guests, "pseries,cap-nested-hv=on").slice(1),
+      ],
+      expect: {
+        status: 0,
+        output: [/hvsim: migrated at instruction 40000000 \(snapshot \d+ KiB\)/],
+        sameStdoutAs: 0,
       },
     },
     {
