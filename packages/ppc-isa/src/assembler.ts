@@ -8,7 +8,7 @@
 // .section .globl .global .machine .abiversion .type .size .end (the last six are accepted
 // and ignored). Errors carry the line number and say what was expected.
 import { rowsFor } from "./encoder";
-import type { InsnDef } from "./insn-table";
+import { F_BE_ONLY, type InsnDef } from "./insn-table";
 import type { Operand } from "./operands";
 
 export class AsmError extends Error {
@@ -322,7 +322,7 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
       emitDirective(st, out, le, lookup);
       return;
     }
-    const w = encodeStatement(st, lookup);
+    const w = encodeStatement(st, lookup, le);
     const b = [w >>> 24, (w >>> 16) & 0xff, (w >>> 8) & 0xff, w & 0xff];
     out.push(...(le ? b.reverse() : b));
   });
@@ -529,7 +529,8 @@ function operandValue(
   const width = o.max - o.min + 1;
   if (n < lo || n > hi) {
     if (o.min < 0 && n > hi && n < BigInt(2 * o.max + 2)) n -= BigInt(2 * o.max + 2);
-    else if (o.min === 0 && n < 0n && n >= -BigInt(width)) n += BigInt(width);
+    else if (o.min === 0 && (width & (width - 1)) === 0 && n < 0n && n >= -BigInt(width))
+      n += BigInt(width);
     else
       throw new AsmError(
         st.line,
@@ -539,9 +540,13 @@ function operandValue(
   return Number(n);
 }
 
-function encodeStatement(st: Stmt, lookup: (n: string) => Value | undefined): number {
+function encodeStatement(st: Stmt, lookup: (n: string) => Value | undefined, le: boolean): number {
   const rows = rowsFor(st.mnemonic);
   if (rows.length === 0) throw new AsmError(st.line, `unknown instruction "${st.mnemonic}"`);
+  if (le && rows.every((d) => (d.flags & F_BE_ONLY) !== 0)) {
+    // As GNU as: the string instructions cannot run little-endian (alignment interrupt).
+    throw new AsmError(st.line, `"${st.mnemonic}" is invalid when little-endian`);
+  }
   const texts = st.args === "" ? [] : operandTexts(st.args, st.line);
   let lastError: AsmError | undefined;
   for (const d of rows) {
@@ -576,6 +581,8 @@ function encodeStatement(st: Stmt, lookup: (n: string) => Value | undefined): nu
       if (d.operands.some((o) => o.valid !== undefined && !o.valid(w))) {
         throw new AsmError(st.line, `invalid operand combination for ${st.mnemonic} ${st.args}`);
       }
+      const rule = d.asmCheck?.(w);
+      if (rule !== undefined) throw new AsmError(st.line, `${rule}: ${st.mnemonic} ${st.args}`);
       return w >>> 0;
     } catch (e) {
       if (e instanceof AsmError) lastError = e;

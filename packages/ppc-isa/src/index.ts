@@ -1,6 +1,6 @@
 // @hvsim/ppc-isa — public API: a Power ISA v3.0 CPU library (instruction table, disassembler,
 // assembler, interpreter). See README.md.
-export { INSN_TABLE, BASE_INSNS, F_PRIV, F_HV, F_64, validBO } from "./insn-table";
+export { INSN_TABLE, BASE_INSNS, F_PRIV, F_HV, F_64, F_BE_ONLY, validBO } from "./insn-table";
 export type { InsnDef } from "./insn-table";
 export type { Operand, OperandKind } from "./operands";
 export {
