@@ -37,6 +37,7 @@ import type {
 import { SplitMix32 } from "./prng";
 import { RealModeTranslator } from "./real-mode-translator";
 import {
+  FSCR_DSCR,
   FSCR_MSGP,
   FSCR_SCV,
   FSCR_STOP,
@@ -125,6 +126,8 @@ const SR_CTR_HI = 1;
 const SR_CTR_LO = 2;
 const SR_LR_HI = 3;
 const SR_LR_LO = 4;
+/** CFAR's index in sprHi/sprLo (a taken branch writes it). */
+const CFAR = SPR.CFAR;
 const TLB_SIZE = 256;
 const MAX_BATCH = 1 << 16;
 const TLB_MASK = TLB_SIZE - 1;
@@ -1211,7 +1214,9 @@ export class Cpu implements CpuView {
       wTagHi = this.wTagHi,
       wTagLo = this.wTagLo,
       wOff = this.wOff,
-      wView = this.wView;
+      wView = this.wView,
+      sprHi = this.sprHi,
+      sprLo = this.sprLo;
     // MSR[SF] changes only in contextChanged(), which sets `recheck` and so ends the batch.
     let sf = this.sf;
     const start = this.icount;
@@ -1321,6 +1326,9 @@ export class Cpu implements CpuView {
             const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
             if (bit !== ((bo >>> 3) & 1)) break;
           }
+          // Taken: CFAR = the branch's address.
+          sprHi[CFAR] = pcHi;
+          sprLo[CFAR] = pcLo;
           const bd = ((insn << 16) >> 16) & ~3;
           if (insn & 2) {
             nHi = bd >> 31;
@@ -1339,6 +1347,8 @@ export class Cpu implements CpuView {
             sr[SR_LR_HI] = nHi >>> 0;
             sr[SR_LR_LO] = nLo >>> 0;
           }
+          sprHi[CFAR] = pcHi;
+          sprLo[CFAR] = pcLo;
           const li = ((insn << 6) >> 6) & ~3;
           if (insn & 2) {
             nHi = li >> 31;
@@ -1377,6 +1387,8 @@ export class Cpu implements CpuView {
               const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
               if (bit !== ((bo >>> 3) & 1)) break;
             }
+            sprHi[CFAR] = pcHi;
+            sprLo[CFAR] = pcLo;
             nHi = sf ? tHi | 0 : 0;
             nLo = tLo & ~3;
             break;
@@ -1914,6 +1926,7 @@ export class Cpu implements CpuView {
           this.sr[SR_LR_LO] = this.npcLo;
         }
         if (take) {
+          this.setCfar();
           this.npcHi = this.sf ? tHi : 0;
           this.npcLo = u32(tLo & ~3);
         }
@@ -1955,16 +1968,19 @@ export class Cpu implements CpuView {
       case 18:
         // rfid
         if (!this.needPriv()) return false;
+        this.setCfar();
         this.returnFromInterrupt(SPR.SRR0, SPR.SRR1, false);
         return false;
       case 274:
         // hrfid
         if (!this.needHv(insn)) return false;
+        this.setCfar();
         this.returnFromInterrupt(SPR.HSRR0, SPR.HSRR1, true);
         return false;
       case 82: {
         // rfscv: MSR from CTR, NIA from LR (the scv return)
         if (!this.needPriv()) return false;
+        this.setCfar();
         const tHi = this.sr[SR_LR_HI]!,
           tLo = this.sr[SR_LR_LO]!;
         this.setMsrFromRfi(this.sr[SR_CTR_HI]!, this.sr[SR_CTR_LO]!, false);
@@ -1974,22 +1990,18 @@ export class Cpu implements CpuView {
       }
       case 370:
         return this.stop(insn);
-      case 402:
-      case 434:
-      case 466:
-      case 498:
-        // doze / nap / sleep / rvwinkle (POWER8 legacy power saving): hypervisor-privileged;
-        // wake-up through system reset like QEMU.
-        if (!this.needHv(insn)) return false;
-        this.toNext();
-        this.stopped = true;
-        this.stopEc = true;
-        this.recheck = true;
-        return false;
       default:
+        // Includes doze / nap / sleep / rvwinkle (XO 402/434/466/498): POWER8 power saving,
+        // removed by ISA v3.0 (`stop` replaces them), illegal on POWER9 as in QEMU.
         this.illegal(insn);
         return false;
     }
+  }
+
+  /** CFAR = the current instruction (a taken branch, rfid, hrfid or rfscv). */
+  private setCfar(): void {
+    this.sprHi[CFAR] = this.pcHi;
+    this.sprLo[CFAR] = this.pcLo;
   }
 
   private returnFromInterrupt(srr0: number, srr1: number, hrfid: boolean): void {
@@ -2272,6 +2284,25 @@ export class Cpu implements CpuView {
       this.toNext();
       const o = this.vhyp.hcall(this);
       this.vhypOutcome(o);
+      this.recheck = true;
+      return false;
+    }
+    if (lev === 1 && !hvState && this.vhyp !== undefined) {
+      // `sc 1` from guest problem state: on hardware the hypervisor takes it (0xC00 with
+      // HV=1); here the virtual hypervisor is that hypervisor and decides (QEMU's pseries
+      // answers H_PRIVILEGE, KVM-HV reflects a program or system-call interrupt).
+      this.pcHi = this.npcHi;
+      this.pcLo = this.npcLo;
+      this.vhypOutcome(
+        this.vhyp.hypervisorInterrupt(
+          this,
+          0xc00,
+          this.npcHi,
+          this.npcLo,
+          this.msrHi,
+          u32(this.msrLo & ~SRR1_CLEAR_LO),
+        ),
+      );
       this.recheck = true;
       return false;
     }
@@ -2877,8 +2908,9 @@ export class Cpu implements CpuView {
       case 246: // dcbtst
       case 982: // icbi
       case 22: // icbt
-      case 886: // msgsync
         return true;
+      case 886: // msgsync: hypervisor-privileged
+        return this.needHv(insn);
       case 566: // tlbsync
         if (!this.needHv(insn)) return false;
         return true;
@@ -3453,9 +3485,9 @@ export class Cpu implements CpuView {
         return false;
       }
     } else if (!this.needHv(insn)) return false;
-    // Message type in RB bits 32:36 (5 = server doorbell); target thread tag in the low bits.
-    const type = rbLo >>> 27;
-    if (!privileged && type !== 5) return true;
+    // Message type in RB bits 32:36: only 5 (server doorbell) does anything, for msgsnd(p) and
+    // msgclr(p) alike; the target thread tag is in the low bits.
+    if (rbLo >>> 27 !== 5) return true;
     const send = xo === 206 || xo === 142;
     const target = privileged ? rbLo & 0x3f : rbLo & 0x3fffff;
     if (send) {
@@ -3480,12 +3512,12 @@ export class Cpu implements CpuView {
       this.recheck = true;
       return true;
     }
-    const hvState = (this.msrHi & MSR_HV_HI) !== 0;
     let newHi = d ? sHi : this.msrHi;
     let newLo = sLo;
-    // mtmsr(d) never changes HV; in guest state ME is unchanged too.
+    // mtmsr and mtmsrd never alter HV, ME or LE, in any state (ISA v3.0B Book III 4.4.4;
+    // QEMU's mask is the same): the byte order changes only through an rfid.
     newHi = (newHi & ~MSR_HV_HI) | (this.msrHi & MSR_HV_HI);
-    if (!hvState) newLo = (newLo & ~MSR_ME) | (this.msrLo & MSR_ME);
+    newLo = (newLo & ~(MSR_ME | MSR_LE)) | (this.msrLo & (MSR_ME | MSR_LE));
     if (newLo & MSR_PR) newLo |= MSR_EE | MSR_IR | MSR_DR;
     this.msrHi = u32(newHi);
     this.msrLo = u32(newLo);
@@ -3506,15 +3538,20 @@ export class Cpu implements CpuView {
     const info = sprInfo(n);
     const rule = info === undefined ? undefined : write ? info.write : info.read;
     if (rule === undefined || rule === null) {
-      // Not implemented (or wrong direction). ISA: privileged SPR number in problem state is
-      // a privileged program interrupt; otherwise problem state gets HEAI (illegal), and
-      // privileged state treats the access as a no-op (logged).
+      // An SPR number undefined for this instruction (not implemented, or the wrong direction
+      // of a read- or write-only SPR, which the ISA's SPR table marks "not defined for this
+      // instruction"). ISA v3.0B mtspr/mfspr: spr0 = 1 (n & 0x10): privileged program
+      // interrupt in problem state, no-op in privileged state; spr0 = 0: HEAI in problem
+      // state and for SPR 0 (mfspr also 4, 5 and 6), no-op otherwise. The HEAI is tagged the way QEMU
+      // raises it (hypervisor-privileged), which a PAPR hypervisor reflects as a privileged
+      // program interrupt. QEMU itself raises a privileged program interrupt for the wrong
+      // direction of a defined SPR (qemu-priv.peer.test.ts lists those cases).
       if (pr && n & 0x10) {
         this.program(SRR1_PROGRAM_PRIV);
         return "raised";
       }
-      if (pr) {
-        this.heai(insn);
+      if ((n & 0x10) === 0 && (pr || n === 0 || (!write && (n === 4 || n === 5 || n === 6)))) {
+        this.heai(insn, true);
         return "raised";
       }
       this.log(`${write ? "mtspr" : "mfspr"} ${n}: SPR not implemented, treated as no-op`);
@@ -3528,8 +3565,10 @@ export class Cpu implements CpuView {
       this.heai(insn, true);
       return "raised";
     }
-    // TAR needs FSCR[TAR] (problem state) / HFSCR[TAR] (guest state).
+    // TAR needs FSCR[TAR] (problem state) / HFSCR[TAR] (guest state); the DSCR likewise
+    // FSCR[DSCR] through its problem-state number 3, HFSCR[DSCR] through either number.
     if (n === SPR.TAR && !this.facilityEnabled(FSCR_TAR)) return "raised";
+    if ((n === SPR.DSCR_U || n === SPR.DSCR) && !this.facilityEnabled(FSCR_DSCR)) return "raised";
     return "ok";
   }
 
