@@ -88,6 +88,41 @@ sym = 0x123456789abcdef0
     expect([...r.sections.get(".data")!]).toEqual([7, 0]);
   });
 
+  it("lays sections out from an origin: labels become addresses, branches stay relative", () => {
+    const src = `
+      .globl _start
+_start:
+      lis   r3, msg@h
+      ori   r3, r3, msg@l
+      bl    f
+      b     .
+f:    blr
+      .data
+      .quad 1
+msg:  .asciz "hi"
+end = msg + 3
+    `;
+    const r = assemble(src, { origin: 0x10000n });
+    expect(r.addresses.get(".text")).toBe(0x10000n);
+    expect(r.addresses.get(".data")).toBe(0x11000n);
+    expect(r.symbols.get("_start")).toBe(0x10000n);
+    expect(r.symbols.get("msg")).toBe(0x11008n);
+    expect(r.symbols.get("end")).toBe(0x1100bn);
+    expect(r.labelSections.get("msg")).toBe(".data");
+    expect(r.labelSections.has("end")).toBe(false);
+    expect([...r.globals]).toEqual(["_start"]);
+    const t = words(r.sections.get(".text")!);
+    expect(t.map((w, i) => disassemble(w, 0x10000n + BigInt(4 * i)).replace(/\s+/g, " "))).toEqual([
+      "lis r3,1",
+      "ori r3,r3,4104",
+      "bl 0x10010",
+      "b 0x1000c",
+      "blr",
+    ]);
+    // Without an origin, every section starts at 0 and labels are offsets.
+    expect(assemble(src).symbols.get("msg")).toBe(8n);
+  });
+
   it("supports big-endian output", () => {
     expect([...assemble("nop", { littleEndian: false }).sections.get(".text")!]).toEqual([
       0x60, 0, 0, 0,

@@ -8,9 +8,10 @@ export {
   disassemble,
   disassembleBuffer,
   formatObjdumpLine,
+  objdumpAddressWidth,
   crBitName,
 } from "./disassembler";
-export type { DisasmLine } from "./disassembler";
+export type { DisasmLine, TargetFormat } from "./disassembler";
 export { SplitMix32 } from "./prng";
 export { randomWord } from "./insn-gen";
 export { Cpu } from "./cpu";
