@@ -14,55 +14,37 @@ import { SplitMix32 } from "./prng";
 const AS = "powerpc64le-linux-gnu-as";
 const OBJCOPY = "powerpc64le-linux-gnu-objcopy";
 
-/** GNU as's error messages for `source` by line (big-endian target when `le` is false). */
-function gasErrors(source: string, le: boolean): Map<number, string> {
+/** Run GNU as on `source` (big-endian target when `le` is false) and hand `use` the object. */
+function withGas<T>(source: string, le: boolean, use: (stderr: string, obj: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "hvsim-as-"));
   try {
     writeFileSync(join(dir, "a.S"), source);
-    const a = runPeer(AS, [
-      "-a64",
-      le ? "-mlittle" : "-mbig",
-      "-mpower9",
-      "-mregnames",
-      "-o",
-      join(dir, "a.o"),
-      join(dir, "a.S"),
-    ]);
-    const out = new Map<number, string>();
-    for (const m of a.stderr.matchAll(/a\.S:(\d+): Error: (.*)/g)) out.set(Number(m[1]), m[2]!);
-    return out;
+    const args = ["-a64", le ? "-mlittle" : "-mbig", "-mpower9", "-mregnames"];
+    const a = runPeer(AS, [...args, "-o", join(dir, "a.o"), join(dir, "a.S")]);
+    return use(a.stderr, join(dir, "a.o"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** GNU as's error messages for `source` by line. */
+function gasErrors(source: string, le: boolean): Map<number, string> {
+  return withGas(source, le, (stderr) => {
+    const out = new Map<number, string>();
+    for (const m of stderr.matchAll(/a\.S:(\d+): Error: (.*)/g)) out.set(Number(m[1]), m[2]!);
+    return out;
+  });
+}
+
+/** The .text bytes GNU as assembles `source` to. */
 function gas(source: string, le = true): Uint8Array {
-  const dir = mkdtempSync(join(tmpdir(), "hvsim-as-"));
-  try {
-    writeFileSync(join(dir, "a.S"), source);
-    const a = runPeer(AS, [
-      "-a64",
-      le ? "-mlittle" : "-mbig",
-      "-mpower9",
-      "-mregnames",
-      "-o",
-      join(dir, "a.o"),
-      join(dir, "a.S"),
-    ]);
-    expect(a.stderr).toBe("");
-    const c = runPeer(OBJCOPY, [
-      "-O",
-      "binary",
-      "-j",
-      ".text",
-      join(dir, "a.o"),
-      join(dir, "a.bin"),
-    ]);
+  return withGas(source, le, (stderr, obj) => {
+    expect(stderr).toBe("");
+    const bin = obj.replace(/\.o$/, ".bin");
+    const c = runPeer(OBJCOPY, ["-O", "binary", "-j", ".text", obj, bin]);
     expect(c.status).toBe(0);
-    return new Uint8Array(readFileSync(join(dir, "a.bin")));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return new Uint8Array(readFileSync(bin));
+  });
 }
 
 const CORPUS = `

@@ -3,13 +3,10 @@
 // PseriesConsole virtual hypervisor; for every case the interrupt taken (or none), SRR0, SRR1,
 // DAR, DSISR, FSCR and r3 must agree, except the documented cases of ALLOWED where QEMU and the
 // ISA differ and hvsim follows the ISA.
-import { describeWithPeers, runPeer } from "@hvsim/internal-peers";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describeWithPeers } from "@hvsim/internal-peers";
+import { writeFileSync } from "node:fs";
 import { expect, it } from "vitest";
-import { Cpu } from "./cpu";
-import { FlatRamBus } from "./flat-ram-bus";
+import type { Cpu } from "./cpu";
 import type { CpuView, VhypOutcome } from "./ports";
 import {
   RECORD_FIELDS,
@@ -18,10 +15,10 @@ import {
   type PrivCase,
   type PrivRecord,
 } from "./privileged-program";
+import { QEMU_SYSTEM as QEMU, runOnHvsim, runOnQemu } from "./pseries-bios-run";
 import { PseriesConsole } from "./pseries-console";
 import { PSSCR_EC, SPR } from "./registers";
 
-const QEMU = "qemu-system-ppc64";
 /** H_REGISTER_PROC_TBL, and the LPCR bits QEMU's pseries sets for a radix registration. */
 const H_REGISTER_PROC_TBL = 0x37cn;
 const LPCR_UPRT_HR = 0x500000n;
@@ -78,55 +75,17 @@ class RecordingConsole extends PseriesConsole {
 }
 
 function runHvsim(img: Uint8Array): string {
-  const bus = new FlatRamBus(4 << 20);
-  bus.loadImage(0, img);
-  const con = new RecordingConsole(bus);
-  const cpu = new Cpu({ bus, vhyp: con });
-  con.attach(cpu);
-  cpu.setSpr(SPR.HFSCR, GUEST_HFSCR);
-  cpu.setSpr(SPR.LPCR, QEMU_RESET_LPCR);
-  // What KVM does to every guest (PSSCR_EC: a guest `stop` traps to the hypervisor).
-  cpu.setSpr(SPR.PSSCR, BigInt(PSSCR_EC));
-  cpu.pc = 0x100n;
-  cpu.msr = 0n; // QEMU pseries at reset: MSR = 0 (32-bit, big-endian, guest state)
-  const stop = cpu.run(50_000_000);
-  if (stop.kind !== "exit" || stop.reason !== "rtas power-off") {
-    return `${con.output}\nhvsim stopped: ${JSON.stringify(stop)} at pc 0x${cpu.pc.toString(16)}\n`;
-  }
-  return con.output;
-}
-
-function runQemu(img: Uint8Array): string {
-  const dir = mkdtempSync(join(tmpdir(), "hvsim-priv-"));
-  try {
-    const file = join(dir, "img.bin");
-    writeFileSync(file, img);
-    const r = runPeer(
-      QEMU,
-      [
-        "-M",
-        "pseries",
-        "-cpu",
-        "power9",
-        "-m",
-        "512M",
-        "-accel",
-        "tcg",
-        "-nographic",
-        "-nodefaults",
-        "-serial",
-        "stdio",
-        "-display",
-        "none",
-        "-bios",
-        file,
-      ],
-      { timeout: 60_000 },
-    );
-    return r.stdout + r.stderr;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runOnHvsim(img, {
+    memBytes: 4 << 20,
+    maxInsns: 50_000_000,
+    console: (bus) => new RecordingConsole(bus),
+    setup: (cpu) => {
+      cpu.setSpr(SPR.HFSCR, GUEST_HFSCR);
+      cpu.setSpr(SPR.LPCR, QEMU_RESET_LPCR);
+      // What KVM does to every guest (PSSCR_EC: a guest `stop` traps to the hypervisor).
+      cpu.setSpr(SPR.PSSCR, BigInt(PSSCR_EC));
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,7 +369,7 @@ describeWithPeers(
     it(`${CASES.length} cases: interrupt, SRR0, SRR1, DAR, DSISR, FSCR and result agree`, () => {
       const img = buildPrivilegedImage(CASES);
       const hvsimOut = runHvsim(img);
-      const qemuOut = runQemu(img);
+      const qemuOut = runOnQemu(img, { cpu: "power9", stderr: true, timeoutMs: 60_000 });
       if (process.env.HVSIM_PRIV_DUMP) {
         writeFileSync(`${process.env.HVSIM_PRIV_DUMP}.hvsim`, hvsimOut);
         writeFileSync(`${process.env.HVSIM_PRIV_DUMP}.qemu`, qemuOut);
