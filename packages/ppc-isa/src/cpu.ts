@@ -126,8 +126,9 @@ const SR_CTR_HI = 1;
 const SR_CTR_LO = 2;
 const SR_LR_HI = 3;
 const SR_LR_LO = 4;
-/** CFAR's index in sprHi/sprLo (a taken branch writes it). */
-const CFAR = SPR.CFAR;
+/** CFAR lives beside LR and CTR: every taken branch writes it. */
+const SR_CFAR_HI = 5;
+const SR_CFAR_LO = 6;
 const TLB_SIZE = 256;
 const MAX_BATCH = 1 << 16;
 const TLB_MASK = TLB_SIZE - 1;
@@ -181,11 +182,11 @@ export class Cpu implements CpuView {
   msrHi = W;
   msrLo = W;
   /**
-   * CR, CTR and LR words (indices SR_*), in a typed array rather than fields: the run loop
+   * CR, CTR, LR and CFAR words (indices SR_*), in a typed array rather than fields: the run loop
    * reads and writes them on every branch, and a Uint32Array element is a plain 32-bit load
    * and store where a field holding a full 32-bit value is a boxed double.
    */
-  readonly sr = new Uint32Array(5);
+  readonly sr = new Uint32Array(7);
   /** XER: SO, OV, CA, OV32, CA32 as 0/1 (small integers, never W), and every other bit as
    *  written (QEMU keeps them). */
   so = 0;
@@ -1214,9 +1215,7 @@ export class Cpu implements CpuView {
       wTagHi = this.wTagHi,
       wTagLo = this.wTagLo,
       wOff = this.wOff,
-      wView = this.wView,
-      sprHi = this.sprHi,
-      sprLo = this.sprLo;
+      wView = this.wView;
     // MSR[SF] changes only in contextChanged(), which sets `recheck` and so ends the batch.
     let sf = this.sf;
     const start = this.icount;
@@ -1226,6 +1225,11 @@ export class Cpu implements CpuView {
     let pcHi = this.pcHi | 0;
     let pcLo = this.pcLo | 0;
     let le = this.le;
+    // CFAR of the last taken branch, kept in registers: published to `sr` wherever the PC is
+    // (before every slow path and at the end of the batch) and read back after slow paths,
+    // which may read or change it (mfspr/mtspr, rfid, a hypervisor switching guests).
+    let cfHi = sr[SR_CFAR_HI]! | 0,
+      cfLo = sr[SR_CFAR_LO]! | 0;
     let fHi = this.fTagHi | 0,
       fLo = this.fTagLo | 0,
       fView = this.fView,
@@ -1242,11 +1246,15 @@ export class Cpu implements CpuView {
       if (((pcLo & 0xfffff000) | 1) !== fLo || pcHi !== fHi) {
         this.pcHi = pcHi >>> 0;
         this.pcLo = pcLo >>> 0;
+        sr[SR_CFAR_HI] = cfHi;
+        sr[SR_CFAR_LO] = cfLo;
         this.icount = start + i;
         if (!this.refillFetch()) {
           i++;
           pcHi = this.pcHi | 0;
           pcLo = this.pcLo | 0;
+          cfHi = sr[SR_CFAR_HI]! | 0;
+          cfLo = sr[SR_CFAR_LO]! | 0;
           if (this.recheck) break;
           continue;
         }
@@ -1327,8 +1335,8 @@ export class Cpu implements CpuView {
             if (bit !== ((bo >>> 3) & 1)) break;
           }
           // Taken: CFAR = the branch's address.
-          sprHi[CFAR] = pcHi;
-          sprLo[CFAR] = pcLo;
+          cfHi = pcHi;
+          cfLo = pcLo;
           const bd = ((insn << 16) >> 16) & ~3;
           if (insn & 2) {
             nHi = bd >> 31;
@@ -1347,8 +1355,8 @@ export class Cpu implements CpuView {
             sr[SR_LR_HI] = nHi >>> 0;
             sr[SR_LR_LO] = nLo >>> 0;
           }
-          sprHi[CFAR] = pcHi;
-          sprLo[CFAR] = pcLo;
+          cfHi = pcHi;
+          cfLo = pcLo;
           const li = ((insn << 6) >> 6) & ~3;
           if (insn & 2) {
             nHi = li >> 31;
@@ -1387,20 +1395,24 @@ export class Cpu implements CpuView {
               const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
               if (bit !== ((bo >>> 3) & 1)) break;
             }
-            sprHi[CFAR] = pcHi;
-            sprLo[CFAR] = pcLo;
+            cfHi = pcHi;
+            cfLo = pcLo;
             nHi = sf ? tHi | 0 : 0;
             nLo = tLo & ~3;
             break;
           }
           this.pcHi = pcHi >>> 0;
           this.pcLo = pcLo >>> 0;
+          sr[SR_CFAR_HI] = cfHi;
+          sr[SR_CFAR_LO] = cfLo;
           this.npcHi = nHi >>> 0;
           this.npcLo = nLo >>> 0;
           this.icount = start + i;
           ok = this.exec19(insn, xo);
           nHi = this.npcHi | 0;
           nLo = this.npcLo | 0;
+          cfHi = sr[SR_CFAR_HI]! | 0;
+          cfLo = sr[SR_CFAR_LO]! | 0;
           break;
         }
         case 31: {
@@ -1457,6 +1469,8 @@ export class Cpu implements CpuView {
                 ok = false;
                 this.pcHi = pcHi >>> 0;
                 this.pcLo = pcLo >>> 0;
+                sr[SR_CFAR_HI] = cfHi;
+                sr[SR_CFAR_LO] = cfLo;
                 this.illegal(insn);
                 break;
               }
@@ -1492,6 +1506,8 @@ export class Cpu implements CpuView {
               }
               this.pcHi = pcHi >>> 0;
               this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
               if (!this.ld64(eaHi, eaLo, le)) {
                 ok = false;
                 break;
@@ -1506,6 +1522,8 @@ export class Cpu implements CpuView {
                 ok = false;
                 this.pcHi = pcHi >>> 0;
                 this.pcLo = pcLo >>> 0;
+                sr[SR_CFAR_HI] = cfHi;
+                sr[SR_CFAR_LO] = cfLo;
                 this.illegal(insn);
                 break;
               }
@@ -1541,18 +1559,24 @@ export class Cpu implements CpuView {
               }
               this.pcHi = pcHi >>> 0;
               this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
               ok = this.st64(eaHi, eaLo, g[2 * rs]!, g[2 * rs + 1]!, le);
               break;
             }
             default: {
               this.pcHi = pcHi >>> 0;
               this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
               this.npcHi = nHi >>> 0;
               this.npcLo = nLo >>> 0;
               this.icount = start + i;
               ok = this.exec31(insn, xo);
               nHi = this.npcHi | 0;
               nLo = this.npcLo | 0;
+              cfHi = sr[SR_CFAR_HI]! | 0;
+              cfLo = sr[SR_CFAR_LO]! | 0;
             }
           }
           break;
@@ -1611,6 +1635,8 @@ export class Cpu implements CpuView {
           }
           this.pcHi = pcHi >>> 0;
           this.pcLo = pcLo >>> 0;
+          sr[SR_CFAR_HI] = cfHi;
+          sr[SR_CFAR_LO] = cfLo;
           ok = this.rot30(insn);
           break;
         }
@@ -1636,6 +1662,8 @@ export class Cpu implements CpuView {
             ok = false;
             this.pcHi = pcHi >>> 0;
             this.pcLo = pcLo >>> 0;
+            sr[SR_CFAR_HI] = cfHi;
+            sr[SR_CFAR_LO] = cfLo;
             this.illegal(insn);
             break;
           }
@@ -1661,6 +1689,8 @@ export class Cpu implements CpuView {
             ok = false;
             this.pcHi = pcHi >>> 0;
             this.pcLo = pcLo >>> 0;
+            sr[SR_CFAR_HI] = cfHi;
+            sr[SR_CFAR_LO] = cfLo;
             this.illegal(insn);
             break;
           }
@@ -1685,122 +1715,156 @@ export class Cpu implements CpuView {
         case 40:
         case 41:
         case 42:
-        case 43: {
-          // lwz lwzu lbz lbzu lhz lhzu lha lhau
-          const op = insn >>> 26;
-          const rt = (insn >>> 21) & 31,
-            ra = (insn >>> 16) & 31;
-          const upd = (op & 1) !== 0;
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          if (upd && (ra === 0 || ra === rt)) {
-            ok = false;
-            this.illegal(insn);
-            break;
-          }
-          this.eaD(ra, (insn << 16) >> 16);
-          const eaHi = OUT[0]!,
-            eaLo = OUT[1]!;
-          let v: number;
-          let hi = 0;
-          if (op < 34) v = this.ld32(eaHi, eaLo, le);
-          else if (op < 36) v = this.ld8(eaHi, eaLo);
-          else {
-            v = this.ld16(eaHi, eaLo, le);
-            if (op >= 42 && v >= 0) {
-              v = (v << 16) >> 16;
-              hi = v < 0 ? 0xffffffff : 0;
-              v >>>= 0;
-            }
-          }
-          if (v < 0) {
-            ok = false;
-            break;
-          }
-          g[2 * rt] = hi;
-          g[2 * rt + 1] = v;
-          if (upd) {
-            g[2 * ra] = eaHi;
-            g[2 * ra + 1] = eaLo;
-          }
-          break;
-        }
+        case 43:
         case 36:
         case 37:
         case 38:
         case 39:
         case 44:
-        case 45: {
-          // stw stwu stb stbu sth sthu
-          const op = insn >>> 26;
-          const rs = (insn >>> 21) & 31,
-            ra = (insn >>> 16) & 31;
-          const upd = (op & 1) !== 0;
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          if (upd && ra === 0) {
-            ok = false;
-            this.illegal(insn);
-            break;
-          }
-          this.eaD(ra, (insn << 16) >> 16);
-          const eaHi = OUT[0]!,
-            eaLo = OUT[1]!;
-          const v = g[2 * rs + 1]!;
-          ok =
-            op < 38
-              ? this.st32(eaHi, eaLo, v, le)
-              : op < 40
-                ? this.st8(eaHi, eaLo, v & 0xff)
-                : this.st16(eaHi, eaLo, v & 0xffff, le);
-          if (ok && upd) {
-            g[2 * ra] = eaHi;
-            g[2 * ra + 1] = eaLo;
-          }
-          break;
-        }
+        case 45:
         case 58:
         case 62: {
-          // ld ldu lwa / std stdu (stq in the slow path)
+          // D/DS-form loads and stores: lwz lbz lhz lha stw stb sth (and the update forms),
+          // ld ldu lwa std stdu (stq in the slow path). The EA and the soft-TLB probe are
+          // inline; the ld*/st* helpers run only on a miss (translation, MMIO, page crossing).
           const op = insn >>> 26;
-          const x = insn & 3;
           const rt = (insn >>> 21) & 31,
             ra = (insn >>> 16) & 31;
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          if (op === 62 && x === 2) {
-            this.npcHi = nHi >>> 0;
-            this.npcLo = nLo >>> 0;
-            ok = this.stq(insn);
+          const ds = op >= 58;
+          const x = insn & 3;
+          // Update form (RA written back with the EA); lwa is DS-form x = 2, stq x = 2 of 62.
+          const upd = ds ? x === 1 : (op & 1) !== 0;
+          const store = op === 62 || (op >= 36 && op <= 39) || op === 44 || op === 45;
+          if (ds && (x === 3 || (op === 62 && x === 2))) {
+            this.pcHi = pcHi >>> 0;
+            this.pcLo = pcLo >>> 0;
+            sr[SR_CFAR_HI] = cfHi;
+            sr[SR_CFAR_LO] = cfLo;
+            if (x === 3) {
+              ok = false;
+              this.illegal(insn);
+            } else {
+              this.npcHi = nHi >>> 0;
+              this.npcLo = nLo >>> 0;
+              ok = this.stq(insn);
+            }
             break;
           }
-          if (x === 3 || (x === 1 && (ra === 0 || (op === 58 && ra === rt)))) {
+          if (upd && (ra === 0 || (!store && ra === rt))) {
             ok = false;
+            this.pcHi = pcHi >>> 0;
+            this.pcLo = pcLo >>> 0;
+            sr[SR_CFAR_HI] = cfHi;
+            sr[SR_CFAR_LO] = cfLo;
             this.illegal(insn);
             break;
           }
-          this.eaD(ra, ((insn << 16) >> 16) & ~3);
-          const eaHi = OUT[0]!,
-            eaLo = OUT[1]!;
-          if (op === 58) {
-            if (x === 2) {
-              const v = this.ld32(eaHi, eaLo, le);
-              ok = v >= 0;
-              if (ok) {
-                g[2 * rt] = (v | 0) < 0 ? 0xffffffff : 0;
-                g[2 * rt + 1] = v;
-              }
+          // EA = (RA|0) + the sign-extended displacement (DS: low two bits clear).
+          const d = ((insn << 16) >> 16) & (ds ? ~3 : ~0);
+          let eaLo = d >>> 0,
+            eaHi = d < 0 ? 0xffffffff : 0;
+          if (ra !== 0) {
+            const s = g[2 * ra + 1]! + eaLo;
+            eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
+            eaLo = s >>> 0;
+          }
+          if (!sf) eaHi = 0;
+          // Access size: 8 for ld/std, 4 for lwz/stw/lwa, 1 for lbz/stb, 2 for the halfwords.
+          const size = ds
+            ? x === 2
+              ? 4
+              : 8
+            : op < 36
+              ? op < 34
+                ? 4
+                : 1
+              : op < 40
+                ? op < 38
+                  ? 4
+                  : 1
+                : 2;
+          const idx = (eaLo >>> 12) & TLB_MASK,
+            off = eaLo & 0xfff;
+          const tag = (eaLo & 0xfffff000) | 1;
+          if (store) {
+            const sHi = g[2 * rt]!,
+              sLo = g[2 * rt + 1]!;
+            if (
+              wTagLo[idx] === tag &&
+              wTagHi[idx] === eaHi &&
+              off <= 4096 - size &&
+              !this.resValid
+            ) {
+              const v = wView[idx]!,
+                o = wOff[idx]! + off;
+              if (size === 8) {
+                v.setUint32(le ? o : o + 4, sLo, le);
+                v.setUint32(le ? o + 4 : o, sHi, le);
+              } else if (size === 4) v.setUint32(o, sLo, le);
+              else if (size === 1) v.setUint8(o, sLo);
+              else v.setUint16(o, sLo, le);
             } else {
-              ok = this.ld64(eaHi, eaLo, le);
-              if (ok) {
-                g[2 * rt] = this.vHi;
-                g[2 * rt + 1] = this.vLo;
-              }
+              this.pcHi = pcHi >>> 0;
+              this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
+              ok =
+                size === 8
+                  ? this.st64(eaHi, eaLo, sHi, sLo, le)
+                  : size === 4
+                    ? this.st32(eaHi, eaLo, sLo, le)
+                    : size === 1
+                      ? this.st8(eaHi, eaLo, sLo & 0xff)
+                      : this.st16(eaHi, eaLo, sLo & 0xffff, le);
+              if (!ok) break;
             }
           } else {
-            ok = this.st64(eaHi, eaLo, g[2 * rt]!, g[2 * rt + 1]!, le);
+            let hi = 0,
+              lo: number;
+            if (rTagLo[idx] === tag && rTagHi[idx] === eaHi && off <= 4096 - size) {
+              const v = rView[idx]!,
+                o = rOff[idx]! + off;
+              if (size === 8) {
+                hi = v.getUint32(le ? o + 4 : o, le);
+                lo = v.getUint32(le ? o : o + 4, le);
+              } else
+                lo =
+                  size === 4 ? v.getUint32(o, le) : size === 1 ? v.getUint8(o) : v.getUint16(o, le);
+            } else {
+              this.pcHi = pcHi >>> 0;
+              this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
+              if (size === 8) {
+                if (!this.ld64(eaHi, eaLo, le)) {
+                  ok = false;
+                  break;
+                }
+                hi = this.vHi;
+                lo = this.vLo;
+              } else {
+                lo =
+                  size === 4
+                    ? this.ld32(eaHi, eaLo, le)
+                    : size === 1
+                      ? this.ld8(eaHi, eaLo)
+                      : this.ld16(eaHi, eaLo, le);
+                if (lo < 0) {
+                  ok = false;
+                  break;
+                }
+              }
+            }
+            // Sign extension: lha/lhau (42, 43) and lwa.
+            if (op === 42 || op === 43) {
+              lo = (lo << 16) >> 16;
+              hi = lo < 0 ? 0xffffffff : 0;
+              lo >>>= 0;
+            } else if (ds && x === 2) hi = (lo | 0) < 0 ? 0xffffffff : 0;
+            g[2 * rt] = hi;
+            g[2 * rt + 1] = lo;
           }
-          if (ok && x === 1) {
+          if (upd) {
             g[2 * ra] = eaHi;
             g[2 * ra + 1] = eaLo;
           }
@@ -1810,12 +1874,16 @@ export class Cpu implements CpuView {
           // Everything else: immediate ops, rotates, traps, sc, lq ...
           this.pcHi = pcHi >>> 0;
           this.pcLo = pcLo >>> 0;
+          sr[SR_CFAR_HI] = cfHi;
+          sr[SR_CFAR_LO] = cfLo;
           this.npcHi = nHi >>> 0;
           this.npcLo = nLo >>> 0;
           this.icount = start + i;
           ok = this.execOther(insn);
           nHi = this.npcHi | 0;
           nLo = this.npcLo | 0;
+          cfHi = sr[SR_CFAR_HI]! | 0;
+          cfLo = sr[SR_CFAR_LO]! | 0;
         }
       }
       if (ok) {
@@ -1825,6 +1893,8 @@ export class Cpu implements CpuView {
         // Redirected (interrupt, rfid, hcall, stop ...): pick up the new PC and byte order.
         pcHi = this.pcHi | 0;
         pcLo = this.pcLo | 0;
+        cfHi = sr[SR_CFAR_HI]! | 0;
+        cfLo = sr[SR_CFAR_LO]! | 0;
         le = this.le;
         sf = this.sf;
         fLo = this.fTagLo | 0;
@@ -1836,6 +1906,8 @@ export class Cpu implements CpuView {
     }
     this.pcHi = pcHi >>> 0;
     this.pcLo = pcLo >>> 0;
+    sr[SR_CFAR_HI] = cfHi;
+    sr[SR_CFAR_LO] = cfLo;
     this.icount = start + i;
     return i;
   }
@@ -2000,8 +2072,8 @@ export class Cpu implements CpuView {
 
   /** CFAR = the current instruction (a taken branch, rfid, hrfid or rfscv). */
   private setCfar(): void {
-    this.sprHi[CFAR] = this.pcHi;
-    this.sprLo[CFAR] = this.pcLo;
+    this.sr[SR_CFAR_HI] = this.pcHi;
+    this.sr[SR_CFAR_LO] = this.pcLo;
   }
 
   private returnFromInterrupt(srr0: number, srr1: number, hrfid: boolean): void {
@@ -3609,6 +3681,10 @@ export class Cpu implements CpuView {
         hi = this.sr[SR_CTR_HI]!;
         lo = this.sr[SR_CTR_LO]!;
         break;
+      case SPR.CFAR:
+        hi = this.sr[SR_CFAR_HI]!;
+        lo = this.sr[SR_CFAR_LO]!;
+        break;
       case SPR.DEC: {
         const v = this.decValue();
         fromBig(BigInt(v));
@@ -3685,6 +3761,10 @@ export class Cpu implements CpuView {
       case SPR.CTR:
         this.sr[SR_CTR_HI] = hi;
         this.sr[SR_CTR_LO] = lo;
+        return;
+      case SPR.CFAR:
+        this.sr[SR_CFAR_HI] = hi;
+        this.sr[SR_CFAR_LO] = lo;
         return;
       case SPR.DEC:
         this.writeDec(hi, lo);
@@ -3772,6 +3852,8 @@ export class Cpu implements CpuView {
       if (this.sprHi[n] !== 0 || this.sprLo[n] !== 0)
         sprs[String(n)] = hex(this.sprHi[n]!, this.sprLo[n]!);
     }
+    if (this.sr[SR_CFAR_HI] !== 0 || this.sr[SR_CFAR_LO] !== 0)
+      sprs[String(SPR.CFAR)] = hex(this.sr[SR_CFAR_HI]!, this.sr[SR_CFAR_LO]!);
     return {
       version: 1,
       gpr,
@@ -3835,6 +3917,11 @@ export class Cpu implements CpuView {
         this.sprLo[Number(k)] = lo;
       });
     }
+    // CFAR is kept in `sr` (see SR_CFAR_HI).
+    this.sr[SR_CFAR_HI] = this.sprHi[SPR.CFAR]!;
+    this.sr[SR_CFAR_LO] = this.sprLo[SPR.CFAR]!;
+    this.sprHi[SPR.CFAR] = 0;
+    this.sprLo[SPR.CFAR] = 0;
     this.resValid = s.reservation !== null;
     this.resRa = s.reservation?.ra ?? 0;
     this.resSize = s.reservation?.size ?? 0;
