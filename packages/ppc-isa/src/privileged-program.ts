@@ -14,8 +14,8 @@
 // bits) and sets a large DEC. Problem state runs with relocation on, so the image first builds a radix tree mapping the
 // first GiB of effective addresses 1:1 (one 1 GiB leaf, user-accessible, RWX) and registers it
 // with H_REGISTER_PROC_TBL. QEMU then translates through it; hvsim's stand-alone CPU has no MMU
-// (RealModeTranslator: EA = RA), and its PseriesConsole answers the unknown hcall with
-// H_FUNCTION, which the image ignores: the same identity mapping either way.
+// (RealModeTranslator: EA = RA), the same identity mapping, and the test's virtual hypervisor
+// applies the LPCR update QEMU makes for the registration. The image ignores the hcall's result.
 import { assemble } from "./assembler";
 
 /** One privileged-operation case. */

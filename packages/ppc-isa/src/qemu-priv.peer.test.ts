@@ -2,7 +2,8 @@
 // (privileged-program.ts) run on `qemu-system-ppc64 -M pseries` and on hvsim's CPU with the
 // PseriesConsole virtual hypervisor; for every case the interrupt taken (or none), SRR0, SRR1,
 // DAR, DSISR, FSCR and r3 must agree, except the documented cases of ALLOWED where QEMU and the
-// ISA differ and hvsim follows the ISA.
+// ISA differ and hvsim follows the ISA. HVSIM_PRIV_DUMP=PATH keeps both console outputs in
+// PATH.hvsim and PATH.qemu.
 import { describeWithPeers } from "@hvsim/internal-peers";
 import { writeFileSync } from "node:fs";
 import { expect, it } from "vitest";
