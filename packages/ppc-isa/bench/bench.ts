@@ -1,8 +1,8 @@
-// `pnpm bench`: MIPS of the three loop programs (ALU, load/store, call-heavy) on hvsim's CPU
-// with translation off, median of 5 runs, and — when qemu-system-ppc64 is installed — QEMU TCG
-// on the same images with and without `-icount shift=0`, and the ratios. Not a test: speed
-// depends on the machine and its load. Loop instruction counts are exact by construction
-// (tooling-and-peers.md §3): ITERS x {4, 8, 7.5}.
+// `pnpm bench`: MIPS of the loop programs (ALU, load/store, call-heavy, D-form load/store) on
+// hvsim's CPU with translation off, median of 5 runs, and — when qemu-system-ppc64 is
+// installed — QEMU TCG on the same images with and without `-icount shift=0`, and the ratios.
+// Not a test: speed depends on the machine and its load. Loop instruction counts are exact by
+// construction (tooling-and-peers.md §3): ITERS x {4, 8, 7.5, 8}.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -19,6 +19,7 @@ const PROGRAMS = [
   { name: "ALU", file: "loop-b1.bin", loopInsns: ITERS * 4 },
   { name: "load/store", file: "loop-b2.bin", loopInsns: ITERS * 8 },
   { name: "call-heavy", file: "loop-b3.bin", loopInsns: ITERS * 7.5 },
+  { name: "D-form l/s", file: "loop-b4.bin", loopInsns: ITERS * 8 },
 ];
 const SUM = "SUM=00011c37943cc420";
 

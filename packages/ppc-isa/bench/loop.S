@@ -4,6 +4,7 @@
  *   BODY=1: ALU,        4 insns/iter (add, addi, xor, bdnz)
  *   BODY=2: load/store, 8 insns/iter (ldx, add, stdx, addi, andi., add, addi, bdnz)
  *   BODY=3: call-heavy, 7.5 insns/iter average (bl; add; rldicl.; beq; [xor]; blr; addi; bdnz)
+ *   BODY=4: D-form load/store, 8 insns/iter (ld, add, std, lwz, stw, add, addi, bdnz)
  * Entered at 0x100 big-endian with MSR[HV]=0 (QEMU pseries), switches to little-endian with
  * Linux's FIXUP_ENDIAN, prints START, SUM=<hex>, DONE through H_PUT_TERM_CHAR and powers off
  * through RTAS (KVMPPC_H_RTAS, token 0x2003).
@@ -64,7 +65,7 @@ main:
 	li	r4, 0
 	li	r5, 1
 	li	r7, 0
-#if BODY == 2
+#if BODY == 2 || BODY == 4
 	LOADADDR	r9, membuf
 	li	r10, 0
 #endif
@@ -87,6 +88,15 @@ callee:
 	xor	r7, r7, r4
 8:	blr
 9:
+#elif BODY == 4
+	ld	r8, 16(r9)
+	add	r4, r4, r5
+	std	r4, 16(r9)
+	lwz	r10, 32(r9)
+	stw	r5, 36(r9)
+	add	r7, r7, r8
+	addi	r5, r5, 1
+	bdnz	1b
 #else
 	ldx	r8, r9, r10
 	add	r4, r4, r5

@@ -7,40 +7,44 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { assemble } from "./assembler";
 import { decode, disassemble } from "./disassembler";
-import { BASE_INSNS } from "./insn-table";
+import { BASE_INSNS, F_BE_ONLY } from "./insn-table";
 import { randomWord } from "./insn-gen";
 import { SplitMix32 } from "./prng";
 
 const AS = "powerpc64le-linux-gnu-as";
 const OBJCOPY = "powerpc64le-linux-gnu-objcopy";
 
-function gas(source: string): Uint8Array {
+/** Run GNU as on `source` (big-endian target when `le` is false) and hand `use` the object. */
+function withGas<T>(source: string, le: boolean, use: (stderr: string, obj: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "hvsim-as-"));
   try {
     writeFileSync(join(dir, "a.S"), source);
-    const a = runPeer(AS, [
-      "-a64",
-      "-mlittle",
-      "-mpower9",
-      "-mregnames",
-      "-o",
-      join(dir, "a.o"),
-      join(dir, "a.S"),
-    ]);
-    expect(a.stderr).toBe("");
-    const c = runPeer(OBJCOPY, [
-      "-O",
-      "binary",
-      "-j",
-      ".text",
-      join(dir, "a.o"),
-      join(dir, "a.bin"),
-    ]);
-    expect(c.status).toBe(0);
-    return new Uint8Array(readFileSync(join(dir, "a.bin")));
+    const args = ["-a64", le ? "-mlittle" : "-mbig", "-mpower9", "-mregnames"];
+    const a = runPeer(AS, [...args, "-o", join(dir, "a.o"), join(dir, "a.S")]);
+    return use(a.stderr, join(dir, "a.o"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** GNU as's error messages for `source` by line. */
+function gasErrors(source: string, le: boolean): Map<number, string> {
+  return withGas(source, le, (stderr) => {
+    const out = new Map<number, string>();
+    for (const m of stderr.matchAll(/a\.S:(\d+): Error: (.*)/g)) out.set(Number(m[1]), m[2]!);
+    return out;
+  });
+}
+
+/** The .text bytes GNU as assembles `source` to. */
+function gas(source: string, le = true): Uint8Array {
+  return withGas(source, le, (stderr, obj) => {
+    expect(stderr).toBe("");
+    const bin = obj.replace(/\.o$/, ".bin");
+    const c = runPeer(OBJCOPY, ["-O", "binary", "-j", ".text", obj, bin]);
+    expect(c.status).toBe(0);
+    return new Uint8Array(readFileSync(bin));
+  });
 }
 
 const CORPUS = `
@@ -123,6 +127,7 @@ describeWithPeers([AS, OBJCOPY], "assembler vs GNU as", () => {
     while (lines.length < 5000) {
       const d = BASE_INSNS[rng.below(BASE_INSNS.length)]!;
       if (/^b/.test(d.mnemonic)) continue; // numeric branch targets relocate in gas objects
+      if (d.flags & F_BE_ONLY) continue; // gas refuses them little-endian (next test)
       const w = randomWord(d, rng);
       if (decode(w) === undefined) continue;
       lines.push("  " + disassemble(w).replace(/\s+/, " "));
@@ -137,5 +142,36 @@ describeWithPeers([AS, OBJCOPY], "assembler vs GNU as", () => {
       if (a !== b) bad.push(`${lines[i]!.trim()}: hvsim ${a} gas ${b}`);
     }
     expect(bad.slice(0, 20)).toEqual([]);
+  });
+
+  it("assembles the string instructions big-endian, and refuses them as gas does", () => {
+    const rng = new SplitMix32(0x57a1);
+    const rows = BASE_INSNS.filter((d) => d.flags & F_BE_ONLY);
+    const lines: string[] = [];
+    while (lines.length < 2000) {
+      const w = randomWord(rows[rng.below(rows.length)]!, rng);
+      if (decode(w) !== undefined) lines.push("  " + disassemble(w).replace(/\s+/, " "));
+    }
+    // hvsim's verdict per line (undefined: accepted), then gas's on the same lines.
+    const verdict = lines.map((l) => {
+      try {
+        assemble(l, { littleEndian: false });
+        return undefined;
+      } catch (e) {
+        return (e as Error).message.replace(/^line \d+: /, "").replace(/:.*/, "");
+      }
+    });
+    const theirErrors = gasErrors(lines.join("\n") + "\n", false);
+    const mismatched = lines.filter((l, i) => verdict[i] !== theirErrors.get(i + 1));
+    expect(mismatched.slice(0, 20)).toEqual([]);
+    expect(verdict.filter((v) => v !== undefined).length).toBeGreaterThan(50);
+
+    const accepted = lines.filter((_, i) => verdict[i] === undefined).join("\n") + "\n";
+    const ours = assemble(accepted, { littleEndian: false }).sections.get(".text")!;
+    expect([...ours]).toEqual([...gas(accepted, false)]);
+    // Little-endian: every string instruction is refused.
+    const le = gasErrors(lines.slice(0, 50).join("\n") + "\n", true);
+    expect([...le.values()].every((m) => /invalid when little-endian/.test(m))).toBe(true);
+    expect(le.size).toBe(50);
   });
 });

@@ -8,7 +8,7 @@
 // .section .globl .global .machine .abiversion .type .size .end (the last six are accepted
 // and ignored). Errors carry the line number and say what was expected.
 import { rowsFor } from "./encoder";
-import type { InsnDef } from "./insn-table";
+import { F_BE_ONLY, type InsnDef } from "./insn-table";
 import type { Operand } from "./operands";
 
 export class AsmError extends Error {
@@ -24,13 +24,26 @@ export class AsmError extends Error {
 export interface AsmOptions {
   /** Byte order of the output (default little-endian, as ppc64le). */
   littleEndian?: boolean;
+  /**
+   * Lay the sections out in memory: .text at `origin`, every other section after the previous
+   * one in order of first appearance, each at the next 4 KiB boundary, and give labels their
+   * addresses (what a linker would do for a one-object executable). Without it every section
+   * starts at 0 and labels are section-relative offsets.
+   */
+  origin?: bigint;
 }
 
 export interface AsmResult {
-  /** Section contents by name (".text", ".data", ...), each starting at offset 0. */
+  /** Section contents by name (".text", ".data", ...). */
   readonly sections: ReadonlyMap<string, Uint8Array>;
-  /** Symbol values (section-relative offsets; sections are laid out at 0). */
+  /** Address of each section: the layout of `origin`, or 0 for all without it. */
+  readonly addresses: ReadonlyMap<string, bigint>;
+  /** Symbol values: addresses of labels (see `addresses`), values of `=` / `.set` symbols. */
   readonly symbols: ReadonlyMap<string, bigint>;
+  /** The section of each label (symbols defined by `=` or `.set` are absolute: not here). */
+  readonly labelSections: ReadonlyMap<string, string>;
+  /** Names given to `.globl` / `.global`. */
+  readonly globals: ReadonlySet<string>;
 }
 
 interface Section {
@@ -218,6 +231,8 @@ interface Stmt {
   line: number;
   section: string;
   offset: number;
+  /** Address of the statement (section address + offset), set once the layout is known. */
+  address: bigint;
   kind: "insn" | "data";
   mnemonic: string;
   args: string;
@@ -229,6 +244,10 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
   const sections = new Map<string, Section>([[".text", { bytes: [] }]]);
   const sizes = new Map<string, number>([[".text", 0]]);
   const symbols = new Map<string, bigint>();
+  const labels = new Map<string, { section: string; offset: number }>();
+  const assigns: { name: string; expr: string; section: string; offset: number; line: number }[] =
+    [];
+  const globals = new Set<string>();
   const numeric: { name: string; section: string; offset: number; index: number }[] = [];
   const stmts: Stmt[] = [];
   const lines = source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " ")).split("\n");
@@ -252,6 +271,7 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
         else {
           if (symbols.has(m[1]!)) throw new AsmError(lineNo, `symbol "${m[1]}" is already defined`);
           symbols.set(m[1]!, BigInt(cur()));
+          labels.set(m[1]!, { section, offset: cur() });
         }
         part = part.slice(m[0].length).trim();
       }
@@ -259,6 +279,7 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
       const eq = /^([A-Za-z_.$][\w.$]*)\s*=\s*(.+)$/.exec(part);
       if (eq) {
         symbols.set(eq[1]!, new Expr(eq[2]!, lookupPass1, BigInt(cur()), lineNo).parse());
+        assigns.push({ name: eq[1]!, expr: eq[2]!, section, offset: cur(), line: lineNo });
         continue;
       }
       const m = /^(\S+)\s*(.*)$/.exec(part)!;
@@ -282,21 +303,64 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
             if (name === undefined || e === undefined)
               throw new AsmError(lineNo, ".set needs a name and an expression");
             symbols.set(name, new Expr(e, lookupPass1, BigInt(cur()), lineNo).parse());
+            assigns.push({ name, expr: e, section, offset: cur(), line: lineNo });
             continue;
           }
+          case ".globl":
+          case ".global":
+            for (const g of splitOperands(args)) globals.add(g);
+            break;
           default:
             break;
         }
-        stmts.push({ line: lineNo, section, offset: cur(), kind: "data", mnemonic: mn, args });
+        stmts.push({
+          line: lineNo,
+          section,
+          offset: cur(),
+          address: 0n,
+          kind: "data",
+          mnemonic: mn,
+          args,
+        });
         stmtIndex++;
         setSize(cur() + size);
         continue;
       }
-      stmts.push({ line: lineNo, section, offset: cur(), kind: "insn", mnemonic: mn, args });
+      stmts.push({
+        line: lineNo,
+        section,
+        offset: cur(),
+        address: 0n,
+        kind: "insn",
+        mnemonic: mn,
+        args,
+      });
       stmtIndex++;
       setSize(cur() + 4);
     }
   });
+
+  // Layout: section addresses, then label addresses and the `=` symbols evaluated again in
+  // order (pass 1 saw section-relative values; differences within a section do not change).
+  const addresses = new Map<string, bigint>();
+  let next = opts.origin ?? 0n;
+  for (const [name] of sections) {
+    if (opts.origin === undefined) {
+      addresses.set(name, 0n);
+      continue;
+    }
+    addresses.set(name, next);
+    next = ((next + BigInt(sizes.get(name)!) + 4095n) / 4096n) * 4096n;
+  }
+  const base = (sec: string): bigint => addresses.get(sec)!;
+  if (opts.origin !== undefined) {
+    for (const [name, l] of labels) symbols.set(name, base(l.section) + BigInt(l.offset));
+    for (const a of assigns) {
+      const here = base(a.section) + BigInt(a.offset);
+      symbols.set(a.name, new Expr(a.expr, (n) => symbols.get(n), here, a.line).parse());
+    }
+  }
+  for (const st of stmts) st.address = base(st.section) + BigInt(st.offset);
 
   // Pass 2: emit.
   let current: Stmt | undefined;
@@ -309,7 +373,7 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
         local[2] === "b"
           ? cands.filter((n) => n.index <= currentIndex).pop()
           : cands.find((n) => n.index > currentIndex);
-      return pick === undefined ? undefined : BigInt(pick.offset);
+      return pick === undefined ? undefined : base(pick.section) + BigInt(pick.offset);
     }
     return symbols.get(name);
   };
@@ -322,7 +386,7 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
       emitDirective(st, out, le, lookup);
       return;
     }
-    const w = encodeStatement(st, lookup);
+    const w = encodeStatement(st, lookup, le);
     const b = [w >>> 24, (w >>> 16) & 0xff, (w >>> 8) & 0xff, w & 0xff];
     out.push(...(le ? b.reverse() : b));
   });
@@ -331,7 +395,9 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmResult {
     while (s.bytes.length < sizes.get(name)!) s.bytes.push(0);
     result.set(name, new Uint8Array(s.bytes));
   }
-  return { sections: result, symbols };
+  const labelSections = new Map<string, string>();
+  for (const [name, l] of labels) labelSections.set(name, l.section);
+  return { sections: result, addresses, symbols, labelSections, globals };
 }
 
 function directiveSize(
@@ -427,7 +493,7 @@ function emitDirective(
   lookup: (n: string) => Value | undefined,
 ): void {
   const args = splitOperands(st.args);
-  const val = (e: string): bigint => new Expr(e, lookup, BigInt(st.offset), st.line).parse();
+  const val = (e: string): bigint => new Expr(e, lookup, st.address, st.line).parse();
   const put = (v: bigint, size: number): void => {
     const bytes: number[] = [];
     const u = BigInt.asUintN(size * 8, v);
@@ -509,9 +575,9 @@ function operandValue(
   st: Stmt,
   lookup: (n: string) => Value | undefined,
 ): number {
-  const v = new Expr(text, lookup, BigInt(st.offset), st.line).parse();
+  const v = new Expr(text, lookup, st.address, st.line).parse();
   let n: bigint = v;
-  if (o.kind === "rel") n = BigInt.asIntN(64, v - BigInt(st.offset));
+  if (o.kind === "rel") n = BigInt.asIntN(64, v - st.address);
   // objdump prints absolute branch targets as 32-bit values: read them back as signed.
   if (o.kind === "abs") n = BigInt.asIntN(32, v);
   if (o.kind === "gpr" || o.kind === "gpr0") {
@@ -529,7 +595,8 @@ function operandValue(
   const width = o.max - o.min + 1;
   if (n < lo || n > hi) {
     if (o.min < 0 && n > hi && n < BigInt(2 * o.max + 2)) n -= BigInt(2 * o.max + 2);
-    else if (o.min === 0 && n < 0n && n >= -BigInt(width)) n += BigInt(width);
+    else if (o.min === 0 && (width & (width - 1)) === 0 && n < 0n && n >= -BigInt(width))
+      n += BigInt(width);
     else
       throw new AsmError(
         st.line,
@@ -539,9 +606,13 @@ function operandValue(
   return Number(n);
 }
 
-function encodeStatement(st: Stmt, lookup: (n: string) => Value | undefined): number {
+function encodeStatement(st: Stmt, lookup: (n: string) => Value | undefined, le: boolean): number {
   const rows = rowsFor(st.mnemonic);
   if (rows.length === 0) throw new AsmError(st.line, `unknown instruction "${st.mnemonic}"`);
+  if (le && rows.every((d) => (d.flags & F_BE_ONLY) !== 0)) {
+    // As GNU as: the string instructions cannot run little-endian (alignment interrupt).
+    throw new AsmError(st.line, `"${st.mnemonic}" is invalid when little-endian`);
+  }
   const texts = st.args === "" ? [] : operandTexts(st.args, st.line);
   let lastError: AsmError | undefined;
   for (const d of rows) {
@@ -576,6 +647,8 @@ function encodeStatement(st: Stmt, lookup: (n: string) => Value | undefined): nu
       if (d.operands.some((o) => o.valid !== undefined && !o.valid(w))) {
         throw new AsmError(st.line, `invalid operand combination for ${st.mnemonic} ${st.args}`);
       }
+      const rule = d.asmCheck?.(w);
+      if (rule !== undefined) throw new AsmError(st.line, `${rule}: ${st.mnemonic} ${st.args}`);
       return w >>> 0;
     } catch (e) {
       if (e instanceof AsmError) lastError = e;

@@ -238,6 +238,57 @@ describe("interrupts", () => {
     expect(cpu.msr).toBe(MSR_HV_LE | 0x8002n);
   });
 
+  it("mtmsr and mtmsrd never alter HV, ME or LE, even in hypervisor state", () => {
+    // RS asks for SF only: HV, ME and LE keep their values, RI follows RS.
+    const cpu = run(
+      [
+        ["mtmsrd", 4],
+        ["mtmsr", 5],
+      ],
+      (c) => {
+        c.setGpr(4, 0x8000000000000002n);
+        c.setGpr(5, 0n);
+      },
+    );
+    expect(cpu.msr).toBe(MSR_HV_LE);
+  });
+
+  it("sc 1 from guest problem state goes to the virtual hypervisor as 0xC00, HV unchanged", () => {
+    const seen: [number, bigint][] = [];
+    const vhyp: VirtualHypervisor = {
+      hcall: () => ({ kind: "exit", reason: "hcall from problem state" }),
+      hypervisorInterrupt: (c, vector, s0h, s0l) => {
+        seen.push([vector, (BigInt(s0h) << 32n) | BigInt(s0l)]);
+        c.setGpr(3, -3n);
+        return { kind: "handled" };
+      },
+    };
+    const m = machine(
+      [
+        ["sc", 1],
+        ["li", 4, 1],
+      ],
+      { vhyp },
+      0x800000000000d001n,
+    );
+    m.cpu.run(2);
+    expect(seen).toEqual([[0xc00, 0x1004n]]);
+    expect(m.cpu.getGpr(3)).toBe(BigInt.asUintN(64, -3n));
+    expect(m.cpu.getGpr(4)).toBe(1n);
+    expect(m.cpu.msr).toBe(0x800000000000d001n);
+  });
+
+  it("CFAR holds the address of the last taken branch or rfid", () => {
+    // b (taken) at 0x1000, then a beq at 0x1008 that is not taken (CR0[EQ] = 0).
+    const cpu = run([["b", 8], 0, ["beq", 0, 8], ["li", 3, 1]], (c) => (c.cr = 0));
+    expect(cpu.getSpr(SPR.CFAR)).toBe(0x1000n);
+    const m = machine([["rfid"]]);
+    m.cpu.setSpr(SPR.SRR0, 0x1004n);
+    m.cpu.setSpr(SPR.SRR1, MSR_HV_LE);
+    m.cpu.run(2);
+    expect(m.cpu.getSpr(SPR.CFAR)).toBe(0x1000n);
+  });
+
   it("LPCR[AIL]=3 relocates interrupts taken with IR=DR=1", () => {
     const m = machine([["tw", 31, 0, 0]]);
     m.cpu.setSpr(SPR.LPCR, (3n << 23n) | 0x2000000n);
@@ -284,6 +335,67 @@ describe("interrupts", () => {
   it("access to a real address beyond RAM is a machine check", () => {
     const cpu = run([["ld", 3, 0, 4]], (c) => c.setGpr(4, 0x200000n));
     expect(cpu.pc).toBe(0x200n);
+  });
+
+  it("hypervisor-privileged operations in guest state raise HEAI: msgsync, DPDES writes", () => {
+    for (const prog of [[["msgsync"]], [["mtspr", SPR.DPDES, 3]]] as Asm[][]) {
+      const r = firstInterrupt(prog, 0x8000000000001001n);
+      expect(r).toMatchObject({ kind: "interrupt", vector: 0xe40, srr0: 0x1000n });
+    }
+    // Reading DPDES is privileged only: the first interrupt is the closing attn's HEAI.
+    expect(firstInterrupt([["mfspr", 3, SPR.DPDES]], 0x8000000000001001n)).toMatchObject({
+      vector: 0xe40,
+      srr0: 0x1004n,
+    });
+  });
+
+  it("POWER8 nap/doze/sleep/rvwinkle are illegal on POWER9 (ISA v3.0 removed them)", () => {
+    for (const w of [0x4c000324, 0x4c000364, 0x4c0003a4, 0x4c0003e4]) {
+      const m = machine([w]);
+      m.cpu.run(10);
+      expect(m.cpu.pc).toBe(0xe40n);
+      expect(m.cpu.lastHeaiPrivileged).toBe(false);
+    }
+  });
+
+  it("undefined SPR numbers: HEAI for 0 (mfspr also 4-6) and in problem state, else no-op", () => {
+    const GUEST = 0x8000000000001001n;
+    for (const n of [0, 4, 5, 6]) {
+      const r = firstInterrupt([["mfspr", 3, n]], GUEST);
+      expect(r).toMatchObject({ kind: "interrupt", vector: 0xe40 });
+    }
+    expect(firstInterrupt([["mtspr", 0, 3]], GUEST)).toMatchObject({ vector: 0xe40 });
+    // mtspr 4, mfspr 10 and 400 (spr0 = 1), mtspr 287 (PVR is read-only): no-ops.
+    const cpu = run(
+      [
+        ["mtspr", 4, 3],
+        ["mfspr", 3, 10],
+        ["mfspr", 3, 400],
+        ["mtspr", 287, 3],
+      ],
+      (c) => c.setGpr(3, 77n),
+    );
+    expect(cpu.getGpr(3)).toBe(77n);
+    expect(cpu.getSpr(SPR.PVR)).toBe(0x004e1200n);
+    // Problem state: spr0 = 0 -> HEAI (tagged privileged), spr0 = 1 -> privileged program.
+    const m = machine([["mfspr", 3, 10]], { interrupts: "stop" }, 0x800000000000d001n);
+    expect(m.cpu.run(10)).toMatchObject({ vector: 0xe40 });
+    expect(m.cpu.lastHeaiPrivileged).toBe(true);
+    const p = firstInterrupt([["mfspr", 3, 400]], 0x800000000000d001n);
+    expect(p.kind === "interrupt" && p.vector === 0x700 && p.srr1 & 0x40000n).toBe(0x40000n);
+  });
+
+  it("the problem-state DSCR (SPR 3) needs FSCR[DSCR]: facility unavailable, cause 2", () => {
+    const r = firstInterrupt([["mfspr", 3, 3]], 0x900000000000d001n);
+    expect(r).toMatchObject({ kind: "interrupt", vector: 0xf60 });
+    const m = machine([["mfspr", 3, 3]], { interrupts: "stop" }, 0x900000000000d001n);
+    m.cpu.run(10);
+    expect(m.cpu.getSpr(SPR.FSCR) >> 56n).toBe(2n);
+    const ok = run([["mfspr", 3, 3]], (c) => {
+      c.setSpr(SPR.FSCR, 4n);
+      c.setSpr(SPR.DSCR, 0x11n);
+    });
+    expect(ok.getGpr(3)).toBe(0x11n);
   });
 
   it("unaligned lwarx is an alignment interrupt with DAR", () => {
@@ -357,6 +469,36 @@ describe("timers and power saving", () => {
     m.cpu.run(10);
     expect(m.cpu.pc).toBe(0xf80n);
     expect(m.cpu.getSpr(SPR.HFSCR) >> 56n).toBe(9n);
+  });
+
+  it("msgsndp/msgclrp act only on message type 5; a directed doorbell to itself sets DPDES", () => {
+    const cpu = run(
+      [
+        ["msgsndp", 4],
+        ["mfspr", 6, SPR.DPDES],
+        ["msgsndp", 5],
+        ["mfspr", 7, SPR.DPDES],
+      ],
+      (c) => {
+        c.setGpr(4, 0n); // type 0: ignored
+        c.setGpr(5, 0x28000000n); // type 5, thread 0
+      },
+    );
+    expect([cpu.getGpr(6), cpu.getGpr(7)]).toEqual([0n, 1n]);
+    const cleared = run(
+      [
+        ["msgclrp", 4],
+        ["mfspr", 6, SPR.DPDES],
+        ["msgclrp", 5],
+        ["mfspr", 7, SPR.DPDES],
+      ],
+      (c) => {
+        c.setSpr(SPR.DPDES, 1n);
+        c.setGpr(4, 0n);
+        c.setGpr(5, 0x28000000n);
+      },
+    );
+    expect([cleared.getGpr(6), cleared.getGpr(7)]).toEqual([1n, 0n]);
   });
 
   it("msgsnd to itself raises a hypervisor doorbell (0xE80); msgclr clears it", () => {

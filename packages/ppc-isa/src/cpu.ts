@@ -37,6 +37,7 @@ import type {
 import { SplitMix32 } from "./prng";
 import { RealModeTranslator } from "./real-mode-translator";
 import {
+  FSCR_DSCR,
   FSCR_MSGP,
   FSCR_SCV,
   FSCR_STOP,
@@ -73,6 +74,7 @@ import {
   PVR_POWER9,
   SPR,
   SRR1_CLEAR_LO,
+  SRR1_PROGRAM_ILLEGAL,
   SRR1_PROGRAM_PRIV,
   SRR1_PROGRAM_TRAP,
   SRR1_WAKE_DBELL,
@@ -124,6 +126,9 @@ const SR_CTR_HI = 1;
 const SR_CTR_LO = 2;
 const SR_LR_HI = 3;
 const SR_LR_LO = 4;
+/** CFAR lives beside LR and CTR: every taken branch writes it. */
+const SR_CFAR_HI = 5;
+const SR_CFAR_LO = 6;
 const TLB_SIZE = 256;
 const MAX_BATCH = 1 << 16;
 const TLB_MASK = TLB_SIZE - 1;
@@ -177,11 +182,11 @@ export class Cpu implements CpuView {
   msrHi = W;
   msrLo = W;
   /**
-   * CR, CTR and LR words (indices SR_*), in a typed array rather than fields: the run loop
+   * CR, CTR, LR and CFAR words (indices SR_*), in a typed array rather than fields: the run loop
    * reads and writes them on every branch, and a Uint32Array element is a plain 32-bit load
    * and store where a field holding a full 32-bit value is a boxed double.
    */
-  readonly sr = new Uint32Array(5);
+  readonly sr = new Uint32Array(7);
   /** XER: SO, OV, CA, OV32, CA32 as 0/1 (small integers, never W), and every other bit as
    *  written (QEMU keeps them). */
   so = 0;
@@ -1220,6 +1225,11 @@ export class Cpu implements CpuView {
     let pcHi = this.pcHi | 0;
     let pcLo = this.pcLo | 0;
     let le = this.le;
+    // CFAR of the last taken branch, kept in registers: published to `sr` wherever the PC is
+    // (before every slow path and at the end of the batch) and read back after slow paths,
+    // which may read or change it (mfspr/mtspr, rfid, a hypervisor switching guests).
+    let cfHi = sr[SR_CFAR_HI]! | 0,
+      cfLo = sr[SR_CFAR_LO]! | 0;
     let fHi = this.fTagHi | 0,
       fLo = this.fTagLo | 0,
       fView = this.fView,
@@ -1236,11 +1246,15 @@ export class Cpu implements CpuView {
       if (((pcLo & 0xfffff000) | 1) !== fLo || pcHi !== fHi) {
         this.pcHi = pcHi >>> 0;
         this.pcLo = pcLo >>> 0;
+        sr[SR_CFAR_HI] = cfHi;
+        sr[SR_CFAR_LO] = cfLo;
         this.icount = start + i;
         if (!this.refillFetch()) {
           i++;
           pcHi = this.pcHi | 0;
           pcLo = this.pcLo | 0;
+          cfHi = sr[SR_CFAR_HI]! | 0;
+          cfLo = sr[SR_CFAR_LO]! | 0;
           if (this.recheck) break;
           continue;
         }
@@ -1320,6 +1334,9 @@ export class Cpu implements CpuView {
             const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
             if (bit !== ((bo >>> 3) & 1)) break;
           }
+          // Taken: CFAR = the branch's address.
+          cfHi = pcHi;
+          cfLo = pcLo;
           const bd = ((insn << 16) >> 16) & ~3;
           if (insn & 2) {
             nHi = bd >> 31;
@@ -1338,6 +1355,8 @@ export class Cpu implements CpuView {
             sr[SR_LR_HI] = nHi >>> 0;
             sr[SR_LR_LO] = nLo >>> 0;
           }
+          cfHi = pcHi;
+          cfLo = pcLo;
           const li = ((insn << 6) >> 6) & ~3;
           if (insn & 2) {
             nHi = li >> 31;
@@ -1376,18 +1395,24 @@ export class Cpu implements CpuView {
               const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
               if (bit !== ((bo >>> 3) & 1)) break;
             }
+            cfHi = pcHi;
+            cfLo = pcLo;
             nHi = sf ? tHi | 0 : 0;
             nLo = tLo & ~3;
             break;
           }
           this.pcHi = pcHi >>> 0;
           this.pcLo = pcLo >>> 0;
+          sr[SR_CFAR_HI] = cfHi;
+          sr[SR_CFAR_LO] = cfLo;
           this.npcHi = nHi >>> 0;
           this.npcLo = nLo >>> 0;
           this.icount = start + i;
           ok = this.exec19(insn, xo);
           nHi = this.npcHi | 0;
           nLo = this.npcLo | 0;
+          cfHi = sr[SR_CFAR_HI]! | 0;
+          cfLo = sr[SR_CFAR_LO]! | 0;
           break;
         }
         case 31: {
@@ -1444,6 +1469,8 @@ export class Cpu implements CpuView {
                 ok = false;
                 this.pcHi = pcHi >>> 0;
                 this.pcLo = pcLo >>> 0;
+                sr[SR_CFAR_HI] = cfHi;
+                sr[SR_CFAR_LO] = cfLo;
                 this.illegal(insn);
                 break;
               }
@@ -1479,6 +1506,8 @@ export class Cpu implements CpuView {
               }
               this.pcHi = pcHi >>> 0;
               this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
               if (!this.ld64(eaHi, eaLo, le)) {
                 ok = false;
                 break;
@@ -1493,6 +1522,8 @@ export class Cpu implements CpuView {
                 ok = false;
                 this.pcHi = pcHi >>> 0;
                 this.pcLo = pcLo >>> 0;
+                sr[SR_CFAR_HI] = cfHi;
+                sr[SR_CFAR_LO] = cfLo;
                 this.illegal(insn);
                 break;
               }
@@ -1528,18 +1559,24 @@ export class Cpu implements CpuView {
               }
               this.pcHi = pcHi >>> 0;
               this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
               ok = this.st64(eaHi, eaLo, g[2 * rs]!, g[2 * rs + 1]!, le);
               break;
             }
             default: {
               this.pcHi = pcHi >>> 0;
               this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
               this.npcHi = nHi >>> 0;
               this.npcLo = nLo >>> 0;
               this.icount = start + i;
               ok = this.exec31(insn, xo);
               nHi = this.npcHi | 0;
               nLo = this.npcLo | 0;
+              cfHi = sr[SR_CFAR_HI]! | 0;
+              cfLo = sr[SR_CFAR_LO]! | 0;
             }
           }
           break;
@@ -1598,6 +1635,8 @@ export class Cpu implements CpuView {
           }
           this.pcHi = pcHi >>> 0;
           this.pcLo = pcLo >>> 0;
+          sr[SR_CFAR_HI] = cfHi;
+          sr[SR_CFAR_LO] = cfLo;
           ok = this.rot30(insn);
           break;
         }
@@ -1623,6 +1662,8 @@ export class Cpu implements CpuView {
             ok = false;
             this.pcHi = pcHi >>> 0;
             this.pcLo = pcLo >>> 0;
+            sr[SR_CFAR_HI] = cfHi;
+            sr[SR_CFAR_LO] = cfLo;
             this.illegal(insn);
             break;
           }
@@ -1648,6 +1689,8 @@ export class Cpu implements CpuView {
             ok = false;
             this.pcHi = pcHi >>> 0;
             this.pcLo = pcLo >>> 0;
+            sr[SR_CFAR_HI] = cfHi;
+            sr[SR_CFAR_LO] = cfLo;
             this.illegal(insn);
             break;
           }
@@ -1672,122 +1715,156 @@ export class Cpu implements CpuView {
         case 40:
         case 41:
         case 42:
-        case 43: {
-          // lwz lwzu lbz lbzu lhz lhzu lha lhau
-          const op = insn >>> 26;
-          const rt = (insn >>> 21) & 31,
-            ra = (insn >>> 16) & 31;
-          const upd = (op & 1) !== 0;
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          if (upd && (ra === 0 || ra === rt)) {
-            ok = false;
-            this.illegal(insn);
-            break;
-          }
-          this.eaD(ra, (insn << 16) >> 16);
-          const eaHi = OUT[0]!,
-            eaLo = OUT[1]!;
-          let v: number;
-          let hi = 0;
-          if (op < 34) v = this.ld32(eaHi, eaLo, le);
-          else if (op < 36) v = this.ld8(eaHi, eaLo);
-          else {
-            v = this.ld16(eaHi, eaLo, le);
-            if (op >= 42 && v >= 0) {
-              v = (v << 16) >> 16;
-              hi = v < 0 ? 0xffffffff : 0;
-              v >>>= 0;
-            }
-          }
-          if (v < 0) {
-            ok = false;
-            break;
-          }
-          g[2 * rt] = hi;
-          g[2 * rt + 1] = v;
-          if (upd) {
-            g[2 * ra] = eaHi;
-            g[2 * ra + 1] = eaLo;
-          }
-          break;
-        }
+        case 43:
         case 36:
         case 37:
         case 38:
         case 39:
         case 44:
-        case 45: {
-          // stw stwu stb stbu sth sthu
-          const op = insn >>> 26;
-          const rs = (insn >>> 21) & 31,
-            ra = (insn >>> 16) & 31;
-          const upd = (op & 1) !== 0;
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          if (upd && ra === 0) {
-            ok = false;
-            this.illegal(insn);
-            break;
-          }
-          this.eaD(ra, (insn << 16) >> 16);
-          const eaHi = OUT[0]!,
-            eaLo = OUT[1]!;
-          const v = g[2 * rs + 1]!;
-          ok =
-            op < 38
-              ? this.st32(eaHi, eaLo, v, le)
-              : op < 40
-                ? this.st8(eaHi, eaLo, v & 0xff)
-                : this.st16(eaHi, eaLo, v & 0xffff, le);
-          if (ok && upd) {
-            g[2 * ra] = eaHi;
-            g[2 * ra + 1] = eaLo;
-          }
-          break;
-        }
+        case 45:
         case 58:
         case 62: {
-          // ld ldu lwa / std stdu (stq in the slow path)
+          // D/DS-form loads and stores: lwz lbz lhz lha stw stb sth (and the update forms),
+          // ld ldu lwa std stdu (stq in the slow path). The EA and the soft-TLB probe are
+          // inline; the ld*/st* helpers run only on a miss (translation, MMIO, page crossing).
           const op = insn >>> 26;
-          const x = insn & 3;
           const rt = (insn >>> 21) & 31,
             ra = (insn >>> 16) & 31;
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          if (op === 62 && x === 2) {
-            this.npcHi = nHi >>> 0;
-            this.npcLo = nLo >>> 0;
-            ok = this.stq(insn);
+          const ds = op >= 58;
+          const x = insn & 3;
+          // Update form (RA written back with the EA); lwa is DS-form x = 2, stq x = 2 of 62.
+          const upd = ds ? x === 1 : (op & 1) !== 0;
+          const store = op === 62 || (op >= 36 && op <= 39) || op === 44 || op === 45;
+          if (ds && (x === 3 || (op === 62 && x === 2))) {
+            this.pcHi = pcHi >>> 0;
+            this.pcLo = pcLo >>> 0;
+            sr[SR_CFAR_HI] = cfHi;
+            sr[SR_CFAR_LO] = cfLo;
+            if (x === 3) {
+              ok = false;
+              this.illegal(insn);
+            } else {
+              this.npcHi = nHi >>> 0;
+              this.npcLo = nLo >>> 0;
+              ok = this.stq(insn);
+            }
             break;
           }
-          if (x === 3 || (x === 1 && (ra === 0 || (op === 58 && ra === rt)))) {
+          if (upd && (ra === 0 || (!store && ra === rt))) {
             ok = false;
+            this.pcHi = pcHi >>> 0;
+            this.pcLo = pcLo >>> 0;
+            sr[SR_CFAR_HI] = cfHi;
+            sr[SR_CFAR_LO] = cfLo;
             this.illegal(insn);
             break;
           }
-          this.eaD(ra, ((insn << 16) >> 16) & ~3);
-          const eaHi = OUT[0]!,
-            eaLo = OUT[1]!;
-          if (op === 58) {
-            if (x === 2) {
-              const v = this.ld32(eaHi, eaLo, le);
-              ok = v >= 0;
-              if (ok) {
-                g[2 * rt] = (v | 0) < 0 ? 0xffffffff : 0;
-                g[2 * rt + 1] = v;
-              }
+          // EA = (RA|0) + the sign-extended displacement (DS: low two bits clear).
+          const d = ((insn << 16) >> 16) & (ds ? ~3 : ~0);
+          let eaLo = d >>> 0,
+            eaHi = d < 0 ? 0xffffffff : 0;
+          if (ra !== 0) {
+            const s = g[2 * ra + 1]! + eaLo;
+            eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
+            eaLo = s >>> 0;
+          }
+          if (!sf) eaHi = 0;
+          // Access size: 8 for ld/std, 4 for lwz/stw/lwa, 1 for lbz/stb, 2 for the halfwords.
+          const size = ds
+            ? x === 2
+              ? 4
+              : 8
+            : op < 36
+              ? op < 34
+                ? 4
+                : 1
+              : op < 40
+                ? op < 38
+                  ? 4
+                  : 1
+                : 2;
+          const idx = (eaLo >>> 12) & TLB_MASK,
+            off = eaLo & 0xfff;
+          const tag = (eaLo & 0xfffff000) | 1;
+          if (store) {
+            const sHi = g[2 * rt]!,
+              sLo = g[2 * rt + 1]!;
+            if (
+              wTagLo[idx] === tag &&
+              wTagHi[idx] === eaHi &&
+              off <= 4096 - size &&
+              !this.resValid
+            ) {
+              const v = wView[idx]!,
+                o = wOff[idx]! + off;
+              if (size === 8) {
+                v.setUint32(le ? o : o + 4, sLo, le);
+                v.setUint32(le ? o + 4 : o, sHi, le);
+              } else if (size === 4) v.setUint32(o, sLo, le);
+              else if (size === 1) v.setUint8(o, sLo);
+              else v.setUint16(o, sLo, le);
             } else {
-              ok = this.ld64(eaHi, eaLo, le);
-              if (ok) {
-                g[2 * rt] = this.vHi;
-                g[2 * rt + 1] = this.vLo;
-              }
+              this.pcHi = pcHi >>> 0;
+              this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
+              ok =
+                size === 8
+                  ? this.st64(eaHi, eaLo, sHi, sLo, le)
+                  : size === 4
+                    ? this.st32(eaHi, eaLo, sLo, le)
+                    : size === 1
+                      ? this.st8(eaHi, eaLo, sLo & 0xff)
+                      : this.st16(eaHi, eaLo, sLo & 0xffff, le);
+              if (!ok) break;
             }
           } else {
-            ok = this.st64(eaHi, eaLo, g[2 * rt]!, g[2 * rt + 1]!, le);
+            let hi = 0,
+              lo: number;
+            if (rTagLo[idx] === tag && rTagHi[idx] === eaHi && off <= 4096 - size) {
+              const v = rView[idx]!,
+                o = rOff[idx]! + off;
+              if (size === 8) {
+                hi = v.getUint32(le ? o + 4 : o, le);
+                lo = v.getUint32(le ? o : o + 4, le);
+              } else
+                lo =
+                  size === 4 ? v.getUint32(o, le) : size === 1 ? v.getUint8(o) : v.getUint16(o, le);
+            } else {
+              this.pcHi = pcHi >>> 0;
+              this.pcLo = pcLo >>> 0;
+              sr[SR_CFAR_HI] = cfHi;
+              sr[SR_CFAR_LO] = cfLo;
+              if (size === 8) {
+                if (!this.ld64(eaHi, eaLo, le)) {
+                  ok = false;
+                  break;
+                }
+                hi = this.vHi;
+                lo = this.vLo;
+              } else {
+                lo =
+                  size === 4
+                    ? this.ld32(eaHi, eaLo, le)
+                    : size === 1
+                      ? this.ld8(eaHi, eaLo)
+                      : this.ld16(eaHi, eaLo, le);
+                if (lo < 0) {
+                  ok = false;
+                  break;
+                }
+              }
+            }
+            // Sign extension: lha/lhau (42, 43) and lwa.
+            if (op === 42 || op === 43) {
+              lo = (lo << 16) >> 16;
+              hi = lo < 0 ? 0xffffffff : 0;
+              lo >>>= 0;
+            } else if (ds && x === 2) hi = (lo | 0) < 0 ? 0xffffffff : 0;
+            g[2 * rt] = hi;
+            g[2 * rt + 1] = lo;
           }
-          if (ok && x === 1) {
+          if (upd) {
             g[2 * ra] = eaHi;
             g[2 * ra + 1] = eaLo;
           }
@@ -1797,12 +1874,16 @@ export class Cpu implements CpuView {
           // Everything else: immediate ops, rotates, traps, sc, lq ...
           this.pcHi = pcHi >>> 0;
           this.pcLo = pcLo >>> 0;
+          sr[SR_CFAR_HI] = cfHi;
+          sr[SR_CFAR_LO] = cfLo;
           this.npcHi = nHi >>> 0;
           this.npcLo = nLo >>> 0;
           this.icount = start + i;
           ok = this.execOther(insn);
           nHi = this.npcHi | 0;
           nLo = this.npcLo | 0;
+          cfHi = sr[SR_CFAR_HI]! | 0;
+          cfLo = sr[SR_CFAR_LO]! | 0;
         }
       }
       if (ok) {
@@ -1812,6 +1893,8 @@ export class Cpu implements CpuView {
         // Redirected (interrupt, rfid, hcall, stop ...): pick up the new PC and byte order.
         pcHi = this.pcHi | 0;
         pcLo = this.pcLo | 0;
+        cfHi = sr[SR_CFAR_HI]! | 0;
+        cfLo = sr[SR_CFAR_LO]! | 0;
         le = this.le;
         sf = this.sf;
         fLo = this.fTagLo | 0;
@@ -1823,6 +1906,8 @@ export class Cpu implements CpuView {
     }
     this.pcHi = pcHi >>> 0;
     this.pcLo = pcLo >>> 0;
+    sr[SR_CFAR_HI] = cfHi;
+    sr[SR_CFAR_LO] = cfLo;
     this.icount = start + i;
     return i;
   }
@@ -1913,6 +1998,7 @@ export class Cpu implements CpuView {
           this.sr[SR_LR_LO] = this.npcLo;
         }
         if (take) {
+          this.setCfar();
           this.npcHi = this.sf ? tHi : 0;
           this.npcLo = u32(tLo & ~3);
         }
@@ -1954,16 +2040,19 @@ export class Cpu implements CpuView {
       case 18:
         // rfid
         if (!this.needPriv()) return false;
+        this.setCfar();
         this.returnFromInterrupt(SPR.SRR0, SPR.SRR1, false);
         return false;
       case 274:
         // hrfid
         if (!this.needHv(insn)) return false;
+        this.setCfar();
         this.returnFromInterrupt(SPR.HSRR0, SPR.HSRR1, true);
         return false;
       case 82: {
         // rfscv: MSR from CTR, NIA from LR (the scv return)
         if (!this.needPriv()) return false;
+        this.setCfar();
         const tHi = this.sr[SR_LR_HI]!,
           tLo = this.sr[SR_LR_LO]!;
         this.setMsrFromRfi(this.sr[SR_CTR_HI]!, this.sr[SR_CTR_LO]!, false);
@@ -1973,22 +2062,18 @@ export class Cpu implements CpuView {
       }
       case 370:
         return this.stop(insn);
-      case 402:
-      case 434:
-      case 466:
-      case 498:
-        // doze / nap / sleep / rvwinkle (POWER8 legacy power saving): hypervisor-privileged;
-        // wake-up through system reset like QEMU.
-        if (!this.needHv(insn)) return false;
-        this.toNext();
-        this.stopped = true;
-        this.stopEc = true;
-        this.recheck = true;
-        return false;
       default:
+        // Includes doze / nap / sleep / rvwinkle (XO 402/434/466/498): POWER8 power saving,
+        // removed by ISA v3.0 (`stop` replaces them), illegal on POWER9 as in QEMU.
         this.illegal(insn);
         return false;
     }
+  }
+
+  /** CFAR = the current instruction (a taken branch, rfid, hrfid or rfscv). */
+  private setCfar(): void {
+    this.sr[SR_CFAR_HI] = this.pcHi;
+    this.sr[SR_CFAR_LO] = this.pcLo;
   }
 
   private returnFromInterrupt(srr0: number, srr1: number, hrfid: boolean): void {
@@ -2271,6 +2356,25 @@ export class Cpu implements CpuView {
       this.toNext();
       const o = this.vhyp.hcall(this);
       this.vhypOutcome(o);
+      this.recheck = true;
+      return false;
+    }
+    if (lev === 1 && !hvState && this.vhyp !== undefined) {
+      // `sc 1` from guest problem state: on hardware the hypervisor takes it (0xC00 with
+      // HV=1); here the virtual hypervisor is that hypervisor and decides (QEMU's pseries
+      // answers H_PRIVILEGE, KVM-HV reflects a program or system-call interrupt).
+      this.pcHi = this.npcHi;
+      this.pcLo = this.npcLo;
+      this.vhypOutcome(
+        this.vhyp.hypervisorInterrupt(
+          this,
+          0xc00,
+          this.npcHi,
+          this.npcLo,
+          this.msrHi,
+          u32(this.msrLo & ~SRR1_CLEAR_LO),
+        ),
+      );
       this.recheck = true;
       return false;
     }
@@ -2876,8 +2980,9 @@ export class Cpu implements CpuView {
       case 246: // dcbtst
       case 982: // icbi
       case 22: // icbt
-      case 886: // msgsync
         return true;
+      case 886: // msgsync: hypervisor-privileged
+        return this.needHv(insn);
       case 566: // tlbsync
         if (!this.needHv(insn)) return false;
         return true;
@@ -2897,6 +3002,12 @@ export class Cpu implements CpuView {
       case 142:
       case 174:
         return this.msg(insn, xo);
+      case 597:
+      case 533:
+      case 725:
+      case 661:
+        if (rc) break;
+        return this.moveAssist(insn, xo);
       default:
         return this.loadStoreX(insn, xo);
     }
@@ -3274,6 +3385,83 @@ export class Cpu implements CpuView {
     return true;
   }
 
+  /**
+   * lswi / lswx / stswi / stswx (Book I 3.3.7, Fixed-Point Move Assist): NB bytes (lswi,
+   * stswi; 0 means 32) or XER[57:63] bytes (lswx, stswx; 0 does nothing) between storage at
+   * EA and the low words of RT, RT+1, ... (wrapping from r31 to r0), four bytes per register
+   * most significant first; the high words and the unfilled bytes of the last register become
+   * zero. Accesses go word by word and then byte by byte, as QEMU's helpers do, so a fault
+   * part-way leaves the registers already loaded (the ISA allows that).
+   *
+   * Little-endian mode: alignment interrupt, as POWER9 and QEMU. hvsim sets DAR to the EA (ISA
+   * v3.0B Book III 6.5.8); QEMU leaves DAR unchanged for these (qemu-priv.peer.test.ts).
+   *
+   * Invalid forms, as QEMU TCG treats them (the ISA leaves them boundedly undefined): an lswi
+   * whose RA (RA = 0 included) lies in the loaded range is an illegal instruction (HEAI, which
+   * a PAPR hypervisor reflects as a program interrupt); an lswx whose RA (RA = 0 excluded) or
+   * RB lies in the range is a program interrupt (illegal) directly, tested when XER says how
+   * many registers are loaded.
+   */
+  private moveAssist(insn: number, xo: number): boolean {
+    const g = this.g;
+    const rt = (insn >>> 21) & 31,
+      ra = (insn >>> 16) & 31,
+      rb = (insn >>> 11) & 31;
+    const indexed = xo === 533 || xo === 661;
+    let eaHi: number, eaLo: number;
+    if (indexed) this.eaX(ra, rb);
+    else this.eaD(ra, 0);
+    eaHi = OUT[0]!;
+    eaLo = OUT[1]!;
+    if (this.le) {
+      this.alignment(eaHi, eaLo);
+      return false;
+    }
+    let n = indexed ? this.xerLo & 0x7f : rb === 0 ? 32 : rb;
+    if (n === 0) return true;
+    const load = xo === 597 || xo === 533;
+    if (load) {
+      const regs = (n + 3) >>> 2;
+      const inRange = (r: number): boolean => ((r - rt + 32) & 31) < regs;
+      if (!indexed && inRange(ra)) {
+        this.illegal(insn);
+        return false;
+      }
+      if (indexed && ((ra !== 0 && inRange(ra)) || inRange(rb))) {
+        this.program(SRR1_PROGRAM_ILLEGAL);
+        return false;
+      }
+    }
+    const sf = this.sf;
+    const advance = (k: number): void => {
+      const s = eaLo + k;
+      eaLo = s >>> 0;
+      if (s > 0xffffffff && sf) eaHi = u32(eaHi + 1);
+    };
+    let r = rt;
+    for (; n >= 4; n -= 4) {
+      if (load) {
+        const v = this.ld32(eaHi, eaLo, false);
+        if (v < 0) return false;
+        this.wr(r, 0, v);
+      } else if (!this.st32(eaHi, eaLo, g[2 * r + 1]!, false)) return false;
+      r = (r + 1) & 31;
+      advance(4);
+    }
+    if (n > 0) {
+      if (load) this.wr(r, 0, 0);
+      for (let sh = 24; n > 0; n--, sh -= 8) {
+        if (load) {
+          const b = this.ld8(eaHi, eaLo);
+          if (b < 0) return false;
+          g[2 * r + 1] = u32(g[2 * r + 1]! | (b << sh));
+        } else if (!this.st8(eaHi, eaLo, (g[2 * r + 1]! >>> sh) & 0xff)) return false;
+        advance(1);
+      }
+    }
+    return true;
+  }
+
   private lqarx(insn: number, eaHi: number, eaLo: number): boolean {
     const rt = (insn >>> 21) & 31,
       ra = (insn >>> 16) & 31,
@@ -3369,9 +3557,9 @@ export class Cpu implements CpuView {
         return false;
       }
     } else if (!this.needHv(insn)) return false;
-    // Message type in RB bits 32:36 (5 = server doorbell); target thread tag in the low bits.
-    const type = rbLo >>> 27;
-    if (!privileged && type !== 5) return true;
+    // Message type in RB bits 32:36: only 5 (server doorbell) does anything, for msgsnd(p) and
+    // msgclr(p) alike; the target thread tag is in the low bits.
+    if (rbLo >>> 27 !== 5) return true;
     const send = xo === 206 || xo === 142;
     const target = privileged ? rbLo & 0x3f : rbLo & 0x3fffff;
     if (send) {
@@ -3396,12 +3584,12 @@ export class Cpu implements CpuView {
       this.recheck = true;
       return true;
     }
-    const hvState = (this.msrHi & MSR_HV_HI) !== 0;
     let newHi = d ? sHi : this.msrHi;
     let newLo = sLo;
-    // mtmsr(d) never changes HV; in guest state ME is unchanged too.
+    // mtmsr and mtmsrd never alter HV, ME or LE, in any state (ISA v3.0B Book III 4.4.4;
+    // QEMU's mask is the same): the byte order changes only through an rfid.
     newHi = (newHi & ~MSR_HV_HI) | (this.msrHi & MSR_HV_HI);
-    if (!hvState) newLo = (newLo & ~MSR_ME) | (this.msrLo & MSR_ME);
+    newLo = (newLo & ~(MSR_ME | MSR_LE)) | (this.msrLo & (MSR_ME | MSR_LE));
     if (newLo & MSR_PR) newLo |= MSR_EE | MSR_IR | MSR_DR;
     this.msrHi = u32(newHi);
     this.msrLo = u32(newLo);
@@ -3422,15 +3610,20 @@ export class Cpu implements CpuView {
     const info = sprInfo(n);
     const rule = info === undefined ? undefined : write ? info.write : info.read;
     if (rule === undefined || rule === null) {
-      // Not implemented (or wrong direction). ISA: privileged SPR number in problem state is
-      // a privileged program interrupt; otherwise problem state gets HEAI (illegal), and
-      // privileged state treats the access as a no-op (logged).
+      // An SPR number undefined for this instruction (not implemented, or the wrong direction
+      // of a read- or write-only SPR, which the ISA's SPR table marks "not defined for this
+      // instruction"). ISA v3.0B mtspr/mfspr: spr0 = 1 (n & 0x10): privileged program
+      // interrupt in problem state, no-op in privileged state; spr0 = 0: HEAI in problem
+      // state and for SPR 0 (mfspr also 4, 5 and 6), no-op otherwise. The HEAI is tagged the way QEMU
+      // raises it (hypervisor-privileged), which a PAPR hypervisor reflects as a privileged
+      // program interrupt. QEMU itself raises a privileged program interrupt for the wrong
+      // direction of a defined SPR (qemu-priv.peer.test.ts lists those cases).
       if (pr && n & 0x10) {
         this.program(SRR1_PROGRAM_PRIV);
         return "raised";
       }
-      if (pr) {
-        this.heai(insn);
+      if ((n & 0x10) === 0 && (pr || n === 0 || (!write && (n === 4 || n === 5 || n === 6)))) {
+        this.heai(insn, true);
         return "raised";
       }
       this.log(`${write ? "mtspr" : "mfspr"} ${n}: SPR not implemented, treated as no-op`);
@@ -3444,8 +3637,10 @@ export class Cpu implements CpuView {
       this.heai(insn, true);
       return "raised";
     }
-    // TAR needs FSCR[TAR] (problem state) / HFSCR[TAR] (guest state).
+    // TAR needs FSCR[TAR] (problem state) / HFSCR[TAR] (guest state); the DSCR likewise
+    // FSCR[DSCR] through its problem-state number 3, HFSCR[DSCR] through either number.
     if (n === SPR.TAR && !this.facilityEnabled(FSCR_TAR)) return "raised";
+    if ((n === SPR.DSCR_U || n === SPR.DSCR) && !this.facilityEnabled(FSCR_DSCR)) return "raised";
     return "ok";
   }
 
@@ -3485,6 +3680,10 @@ export class Cpu implements CpuView {
       case SPR.CTR:
         hi = this.sr[SR_CTR_HI]!;
         lo = this.sr[SR_CTR_LO]!;
+        break;
+      case SPR.CFAR:
+        hi = this.sr[SR_CFAR_HI]!;
+        lo = this.sr[SR_CFAR_LO]!;
         break;
       case SPR.DEC: {
         const v = this.decValue();
@@ -3562,6 +3761,10 @@ export class Cpu implements CpuView {
       case SPR.CTR:
         this.sr[SR_CTR_HI] = hi;
         this.sr[SR_CTR_LO] = lo;
+        return;
+      case SPR.CFAR:
+        this.sr[SR_CFAR_HI] = hi;
+        this.sr[SR_CFAR_LO] = lo;
         return;
       case SPR.DEC:
         this.writeDec(hi, lo);
@@ -3649,6 +3852,8 @@ export class Cpu implements CpuView {
       if (this.sprHi[n] !== 0 || this.sprLo[n] !== 0)
         sprs[String(n)] = hex(this.sprHi[n]!, this.sprLo[n]!);
     }
+    if (this.sr[SR_CFAR_HI] !== 0 || this.sr[SR_CFAR_LO] !== 0)
+      sprs[String(SPR.CFAR)] = hex(this.sr[SR_CFAR_HI]!, this.sr[SR_CFAR_LO]!);
     return {
       version: 1,
       gpr,
@@ -3712,6 +3917,11 @@ export class Cpu implements CpuView {
         this.sprLo[Number(k)] = lo;
       });
     }
+    // CFAR is kept in `sr` (see SR_CFAR_HI).
+    this.sr[SR_CFAR_HI] = this.sprHi[SPR.CFAR]!;
+    this.sr[SR_CFAR_LO] = this.sprLo[SPR.CFAR]!;
+    this.sprHi[SPR.CFAR] = 0;
+    this.sprLo[SPR.CFAR] = 0;
     this.resValid = s.reservation !== null;
     this.resRa = s.reservation?.ra ?? 0;
     this.resSize = s.reservation?.size ?? 0;

@@ -88,6 +88,15 @@ function sweeps(): number[] {
   for (let th = 0; th < 32; th++)
     for (const xo of [278, 246, 22, 86])
       out.push((0x7c000000 | (th << 21) | (3 << 16) | (4 << 11) | (xo << 1)) >>> 0);
+  // String instructions: objdump's invalid forms (RA = RT, RB = RT) and NB = 0 (32).
+  for (let rt = 0; rt < 32; rt++)
+    for (let ra = 0; ra < 32; ra++) {
+      const f = (rt << 21) | (ra << 16);
+      for (const nb of [0, 3, 4, 9]) out.push((0x7c0004aa | f | (nb << 11)) >>> 0); // lswi
+      out.push((0x7c0005aa | f | (7 << 11)) >>> 0); // stswi
+      for (const rb of [0, 5, rt, ra]) out.push((0x7c00042a | f | (rb << 11)) >>> 0); // lswx
+      out.push((0x7c00052a | f | (rt << 11)) >>> 0); // stswx
+    }
   for (let to = 0; to < 32; to++)
     for (const w of [0x7c000008, 0x7c000088, 0x0c000000, 0x08000000])
       out.push((w | (to << 21) | (3 << 16) | (4 << 11)) >>> 0);

@@ -44,7 +44,12 @@ function isDefault(o: Operand, w: number): boolean {
  * and every later optional operand hold their default value (objdump's rule: `cmpd r3,r4`,
  * `beqlr cr0,1`, `tlbie r3,r0,0,0,1`).
  */
-function formatOperands(d: InsnDef, w: number, addr: bigint): string {
+/** How a branch target is written: objdump's raw-binary style (`0x1c`) unless told otherwise. */
+export type TargetFormat = (target: bigint) => string;
+
+const plainTarget: TargetFormat = (t) => hex64(t);
+
+function formatOperands(d: InsnDef, w: number, addr: bigint, target: TargetFormat): string {
   const ops = d.operands;
   const parts: string[] = [];
   let skipping = false;
@@ -81,11 +86,11 @@ function formatOperands(d: InsnDef, w: number, addr: bigint): string {
         parts.push(crBitName(v));
         break;
       case "rel":
-        parts.push(hex64(addr + BigInt(v)));
+        parts.push(target(BigInt.asUintN(64, addr + BigInt(v))));
         break;
       case "abs":
         // objdump shows absolute targets as a 32-bit value (`ba 0xfffffff0`).
-        parts.push("0x" + (v >>> 0).toString(16));
+        parts.push(target(BigInt(v >>> 0)));
         break;
       case "disp": {
         const next = ops[++i];
@@ -103,12 +108,19 @@ function formatOperands(d: InsnDef, w: number, addr: bigint): string {
   return parts.join(",");
 }
 
-/** One instruction as objdump prints it, e.g. `addi    r3,r4,5` or `.long 0x4000000`. */
-export function disassemble(word: number, addr: bigint = 0n): string {
+/**
+ * One instruction as objdump prints it, e.g. `addi    r3,r4,5` or `.long 0x4000000`; branch
+ * targets through `target` (objdump prints `20000 <f>` when the file has symbols).
+ */
+export function disassemble(
+  word: number,
+  addr: bigint = 0n,
+  target: TargetFormat = plainTarget,
+): string {
   const w = word >>> 0;
   const d = decode(w);
   if (d === undefined) return `.long 0x${w.toString(16)}`;
-  const ops = formatOperands(d, w, addr);
+  const ops = formatOperands(d, w, addr, target);
   return ops === "" ? d.mnemonic : `${d.mnemonic.padEnd(7)} ${ops}`;
 }
 
@@ -128,6 +140,7 @@ export function disassembleBuffer(
   code: Uint8Array,
   base: bigint,
   littleEndian: boolean,
+  target: TargetFormat = plainTarget,
 ): DisasmLine[] {
   const view = new DataView(code.buffer, code.byteOffset, code.byteLength);
   const lines: DisasmLine[] = [];
@@ -138,15 +151,26 @@ export function disassembleBuffer(
       addr,
       word,
       bytes: [code[off]!, code[off + 1]!, code[off + 2]!, code[off + 3]!],
-      text: disassemble(word, addr),
+      text: disassemble(word, addr, target),
     });
   }
   return lines;
 }
 
-/** A line in objdump's layout: `   1c:\t78 0b 21 7c \tmr      r1,r1`. */
-export function formatObjdumpLine(line: DisasmLine): string {
-  const a = line.addr.toString(16).padStart(4, " ");
+/**
+ * Width of objdump's address column for a block ending at `end`: the 16 hex digits of the end
+ * address less its leading zeros, rounded so that whole groups of four are dropped (at least 4
+ * digits below 0x10000, 8 below 2^32 ...).
+ */
+export function objdumpAddressWidth(end: bigint): number {
+  const digits = BigInt.asUintN(64, end).toString(16).padStart(16, "0");
+  const zeros = digits.length - digits.replace(/^0+/, "").length;
+  return 16 - (zeros === 0 ? 0 : (zeros - 1) & ~3);
+}
+
+/** A line in objdump's layout: `   1c:\t78 0b 21 7c \tmr      r1,r1` (address column `width`). */
+export function formatObjdumpLine(line: DisasmLine, width = 4): string {
+  const a = line.addr.toString(16).padStart(width, " ");
   const b = line.bytes.map((x) => x.toString(16).padStart(2, "0")).join(" ");
   return `${a}:\t${b} \t${line.text}`;
 }

@@ -1,6 +1,6 @@
 // @hvsim/ppc-isa — public API: a Power ISA v3.0 CPU library (instruction table, disassembler,
 // assembler, interpreter). See README.md.
-export { INSN_TABLE, BASE_INSNS, F_PRIV, F_HV, F_64, validBO } from "./insn-table";
+export { INSN_TABLE, BASE_INSNS, F_PRIV, F_HV, F_64, F_BE_ONLY, validBO } from "./insn-table";
 export type { InsnDef } from "./insn-table";
 export type { Operand, OperandKind } from "./operands";
 export {
@@ -8,9 +8,10 @@ export {
   disassemble,
   disassembleBuffer,
   formatObjdumpLine,
+  objdumpAddressWidth,
   crBitName,
 } from "./disassembler";
-export type { DisasmLine } from "./disassembler";
+export type { DisasmLine, TargetFormat } from "./disassembler";
 export { SplitMix32 } from "./prng";
 export { randomWord } from "./insn-gen";
 export { Cpu } from "./cpu";

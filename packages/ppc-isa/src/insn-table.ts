@@ -41,6 +41,7 @@ import {
   LMSR,
   MB,
   MB6,
+  NB,
   ME,
   ME6,
   OBF,
@@ -52,6 +53,7 @@ import {
   RAS,
   RB,
   RBIT,
+  RBX,
   RC,
   RIC,
   RS,
@@ -82,6 +84,9 @@ export const F_PRIV = 1;
 export const F_HV = 2;
 /** Exists only in 64-bit implementations. */
 export const F_64 = 4;
+/** Big-endian only (the string instructions): an alignment interrupt when MSR[LE]=1, and GNU as
+ *  refuses it when assembling for a little-endian target. */
+export const F_BE_ONLY = 8;
 
 export interface InsnDef {
   readonly mnemonic: string;
@@ -96,6 +101,9 @@ export interface InsnDef {
   readonly check?: (w: number) => boolean;
   /** For the assembler: complete fields an extended mnemonic implies (mr: RB = RS). */
   readonly fill?: (w: number) => number;
+  /** For the assembler: a rule GNU as enforces on a word objdump still decodes (an error
+   *  message, or undefined when the word is accepted). */
+  readonly asmCheck?: (w: number) => string | undefined;
 }
 
 const u32 = (v: number): number => v >>> 0;
@@ -544,6 +552,26 @@ const TO_NAMES: readonly (readonly [number, string])[] = [
   const same = (w: number): boolean => fRT(w) === fRB(w);
   const or = base("or", XO(444), [RA, RS, RB]);
   const rsToRb = (w: number): number => setField(w, 11, 5, field(w, 21, 5));
+  // Priority and cache hints spelled as `or rX,rX,rX` (objdump -M power9 names them).
+  for (const [mn, r] of [
+    ["miso", 26],
+    ["yield", 27],
+    ["mdoio", 29],
+    ["mdoom", 30],
+  ] as const) {
+    emit(
+      alias(
+        mn,
+        or,
+        [
+          [RA, r],
+          [RS, r],
+          [RB, r],
+        ],
+        [],
+      ),
+    );
+  }
   emit({ ...alias("mr", or, [], [RA, RS], same), fill: rsToRb }, or);
   emit({ ...alias("mr.", withRc(or), [], [RA, RS], same), fill: rsToRb }, withRc(or));
   const nor = base("nor", XO(124), [RA, RS, RB]);
@@ -771,6 +799,22 @@ const TO_NAMES: readonly (readonly [number, string])[] = [
     base("stdu", u32(P(62) | 1), [RS, DS, RAS], F_64),
     base("stq", u32(P(62) | 2), [RSQ, DS, RA0], F_64),
     base("lq", P(56), [RTQ, DQ, RAQ], F_64),
+  );
+  // Move assist (string) instructions. objdump rejects only RA = RT (and RB = RT for lswx);
+  // GNU as also refuses an lswi whose RA lies in the loaded range, RA = 0 included.
+  emit(
+    {
+      ...base("lswi", XO(597), [RT, RAQ, NB], F_BE_ONLY),
+      asmCheck: (w) => {
+        const rt = fRT(w),
+          ra = fRA(w);
+        const n = Math.ceil((field(w, 11, 5) || 32) / 4);
+        return rt + n > (rt > ra ? ra + 32 : ra) ? "address register in load range" : undefined;
+      },
+    },
+    base("lswx", XO(533), [RT, RAQ, RBX], F_BE_ONLY),
+    base("stswi", XO(725), [RS, RA0, NB], F_BE_ONLY),
+    base("stswx", XO(661), [RS, RA0, RB], F_BE_ONLY),
   );
   const xform: readonly (readonly [string, number, Operand, Operand, number])[] = [
     ["lbzx", 87, RT, RA0, 0],

@@ -45,6 +45,7 @@ describe("the benchmark loop programs", () => {
     ["loop-b1.bin", 4],
     ["loop-b2.bin", 8],
     ["loop-b3.bin", 7.5],
+    ["loop-b4.bin", 8],
   ])("%s prints the expected sum", (file, perIter) => {
     const { stop, out, cpu } = runImage(file, ITERS, 10_000_000);
     expect(stop).toEqual({ kind: "exit", reason: "rtas power-off" });

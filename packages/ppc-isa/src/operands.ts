@@ -99,13 +99,21 @@ export const RAS = simple({
   width: 5,
   valid: (w) => ra(w) !== 0,
 });
-/** RA of lq: RA|0 that must not equal RT. */
+/** RA|0 that must not equal RT (lq, lswi, lswx: objdump rejects RA = RT, even RA = RT = 0). */
 export const RAQ = simple({
   name: "RAQ",
   kind: "gpr0",
   shift: 16,
   width: 5,
   valid: (w) => ra(w) !== rt(w),
+});
+/** RB of lswx: must not equal RT. */
+export const RBX = simple({
+  name: "RB",
+  kind: "gpr",
+  shift: 11,
+  width: 5,
+  valid: (w) => field(w, 11, 5) !== rt(w),
 });
 /** Even register of a quadword pair (lq/stq/lqarx/stqcx.). */
 export const RTQ = simple({
@@ -150,6 +158,16 @@ export const DQ: Operand = {
   min: -0x8000,
   max: 0x7ff0,
   align: 16,
+};
+/** NB of lswi/stswi (bits 16:20): a byte count 1..32, with 32 encoded as 0. */
+export const NB: Operand = {
+  name: "NB",
+  kind: "int",
+  extract: (w) => field(w, 11, 5) || 32,
+  insert: (w, v) => setField(w, 11, 5, v & 31),
+  bits: 31 << 11,
+  min: 0,
+  max: 32,
 };
 /** addpcis D: d0 (bits 16:25) || d1 (bits 11:15) || d2 (bit 31), a signed 16-bit value. */
 export const DXD: Operand = {

@@ -1,6 +1,7 @@
 // A minimal pseries "firmware" virtual hypervisor for bare tools (`hvsim exec`, the
-// benchmarks): the console hcall, RTAS power-off, and illegal instructions reflected to the
-// guest as program interrupts (what QEMU does for a PAPR guest). The real pseries machine lives
+// benchmarks): the console hcall, RTAS power-off, illegal instructions reflected to the guest
+// as program interrupts and `sc 1` from problem state answered H_PRIVILEGE (what QEMU does for
+// a PAPR guest). The real pseries machine lives
 // in apps/sim; this is just enough to run the loop programs of tooling-and-peers.md on a bare CPU.
 import type { Cpu } from "./cpu";
 import type { CpuView, PhysicalBus, VhypOutcome, VirtualHypervisor } from "./ports";
@@ -12,6 +13,7 @@ const KVMPPC_H_RTAS = 0xf000;
 const RTAS_POWER_OFF_TOKEN = 0x2003;
 const H_SUCCESS = 0n;
 const H_FUNCTION = -2n;
+const H_PRIVILEGE = -3n;
 
 export class PseriesConsole implements VirtualHypervisor {
   /** Everything the guest printed. */
@@ -59,13 +61,19 @@ export class PseriesConsole implements VirtualHypervisor {
   }
 
   hypervisorInterrupt(
-    _cpu: CpuView,
+    view: CpuView,
     vector: number,
     _srr0Hi: number,
     _srr0Lo: number,
     _srr1Hi: number,
     _srr1Lo: number,
   ): VhypOutcome {
+    if (vector === 0xc00) {
+      // `sc 1` from guest problem state: QEMU's pseries answers H_PRIVILEGE and the guest goes
+      // on after the sc.
+      view.setGpr(3, H_PRIVILEGE);
+      return { kind: "handled" };
+    }
     const cpu = this.cpu;
     if (cpu === null)
       return { kind: "exit", reason: `hypervisor interrupt 0x${vector.toString(16)}` };

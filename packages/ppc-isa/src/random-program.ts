@@ -10,7 +10,8 @@
 // Conventions inside a sequence: r30 points at the middle of an 8 KiB scratch buffer and r29
 // holds a small signed index; random instructions never write r29/r30, use r30 as the base of
 // every load/store (disp within ±2 KiB) and r29 as the index of X-forms, and branch only forward
-// inside the sequence.
+// inside the sequence. Big-endian images also draw the string instructions (lswi/lswx/stswi/
+// stswx), with an XER byte count of 0..24 in every sequence's initial state.
 import { encode } from "./encoder";
 import { BASE_INSNS, type InsnDef } from "./insn-table";
 import type { Operand } from "./operands";
@@ -290,6 +291,37 @@ function randomInsn(rng: SplitMix32): number {
   }
 }
 
+/** Largest XER byte count a big-endian sequence starts with (six registers for lswx). */
+const MAX_STRING_COUNT = 24;
+
+/**
+ * A random move-assist (string) instruction, big-endian sequences only (little-endian ones take
+ * an alignment interrupt). The base is r30 (and r29 the index); the registers an lswi/lswx
+ * loads never include r29/r30, so the form is valid and the bases survive.
+ */
+function randomString(rng: SplitMix32): number {
+  const safeStart = (regs: number): number => {
+    for (;;) {
+      const rt = rng.below(32);
+      let ok = true;
+      for (let k = 0; k < regs; k++)
+        if (((rt + k) & 31) === 29 || ((rt + k) & 31) === 30) ok = false;
+      if (ok) return rt;
+    }
+  };
+  const nb = 1 + rng.below(32);
+  switch (rng.below(4)) {
+    case 0:
+      return encode("lswi", [safeStart((nb + 3) >> 2), 30, nb]);
+    case 1:
+      return encode("lswx", [safeStart(MAX_STRING_COUNT / 4), 30, 29]);
+    case 2:
+      return encode("stswi", [rng.below(32), 30, nb]);
+    default:
+      return encode("stswx", [rng.below(32), 30, 29]);
+  }
+}
+
 /** A random forward branch over 1..maxSkip instructions. */
 function randomBranch(rng: SplitMix32, maxSkip: number): number {
   const skip = 1 + rng.below(Math.max(1, maxSkip));
@@ -309,8 +341,16 @@ export interface RandomSequence {
   readonly body: readonly number[];
 }
 
-/** Generate `count` random sequences of `length` instructions. */
-export function randomSequences(rng: SplitMix32, count: number, length: number): RandomSequence[] {
+/**
+ * Generate `count` random sequences of `length` instructions. With `strings` (big-endian
+ * images) XER starts with a byte count and the move-assist instructions are drawn too.
+ */
+export function randomSequences(
+  rng: SplitMix32,
+  count: number,
+  length: number,
+  strings = false,
+): RandomSequence[] {
   const out: RandomSequence[] = [];
   for (let s = 0; s < count; s++) {
     const init: bigint[] = [];
@@ -322,7 +362,8 @@ export function randomSequences(rng: SplitMix32, count: number, length: number):
       init.push(val);
     }
     const cr = BigInt(rng.nextU32());
-    const xer = BigInt((rng.nextU32() & 0xe00c0000) >>> 0);
+    let xer = BigInt((rng.nextU32() & 0xe00c0000) >>> 0);
+    if (strings) xer |= BigInt(rng.below(MAX_STRING_COUNT + 1));
     const lr = (BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32());
     const ctr = rng.chance(0.5)
       ? BigInt(rng.below(4))
@@ -332,6 +373,7 @@ export function randomSequences(rng: SplitMix32, count: number, length: number):
     for (let k = 0; k < length; k++) {
       const left = length - k - 1;
       if (left > 0 && rng.chance(0.08)) body.push(randomBranch(rng, Math.min(6, left)));
+      else if (strings && rng.chance(0.03)) body.push(randomString(rng));
       else body.push(randomInsn(rng));
     }
     out.push({ init, body });
@@ -358,7 +400,7 @@ export function buildRandomImage(
   length: number,
   littleEndian: boolean,
 ): RandomImage {
-  const seqs = randomSequences(rng, sequences, length);
+  const seqs = randomSequences(rng, sequences, length, !littleEndian);
   return buildImage(seqs, littleEndian, rng.nextU32());
 }
 

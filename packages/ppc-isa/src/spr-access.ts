@@ -45,7 +45,7 @@ def(136, U, null); // CTRL (read)
 def(152, null, P); // CTRL (write)
 def(153, P, P); // FSCR
 def(157, P, P); // UAMOR
-def(176, P, P); // DPDES
+def(176, P, H); // DPDES (written by the hypervisor only)
 def(180, P, P); // DAWR0
 def(187, P, P); // CIABR
 def(188, P, P); // DAWRX0

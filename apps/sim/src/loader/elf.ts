@@ -26,6 +26,8 @@ export interface ElfSymbol {
   readonly size: bigint;
   /** STT_* type (0 notype, 1 object, 2 func, 3 section, 4 file). */
   readonly type: number;
+  /** STB_* binding (0 local, 1 global, 2 weak). */
+  readonly bind: number;
 }
 
 export interface ElfImage {
@@ -135,6 +137,7 @@ export function parseElf(
           value: u64(k + 8),
           size: u64(k + 16),
           type: bytes[k + 4]! & 15,
+          bind: bytes[k + 4]! >> 4,
         });
       }
     }

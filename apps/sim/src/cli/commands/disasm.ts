@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
-import { disassembleBuffer, formatObjdumpLine } from "@hvsim/ppc-isa";
+import {
+  disassembleBuffer,
+  formatObjdumpLine,
+  objdumpAddressWidth,
+  type TargetFormat,
+} from "@hvsim/ppc-isa";
 import type { RegisterCommand } from "../command";
 import { UsageError } from "../io";
-import { ElfError, PF_X, isElf, parseElf } from "../../loader/elf";
+import { ElfError, PF_X, isElf, parseElf, type ElfImage, type ElfSymbol } from "../../loader/elf";
 
 /** A number option: decimal or 0x-hex, as a BigInt. */
 export function parseNumber(text: string, what: string): bigint {
@@ -28,6 +33,59 @@ function parseEndian(v: string | undefined): boolean | undefined {
   throw new UsageError(`--endian must be "little" or "big", not "${v}"`);
 }
 
+interface Label {
+  readonly name: string;
+  readonly value: bigint;
+}
+
+/**
+ * `value <sym+0x..>` as objdump writes an address in a file with symbols: the nearest symbol at
+ * or below it (else the first one, with a negative offset); `labels` in objdump's order.
+ */
+function symbolic(labels: readonly Label[], a: bigint): string {
+  let best = labels[0]!;
+  for (const l of labels) if (l.value <= a && l.value > best.value) best = l;
+  const off = a - best.value;
+  const rel = off === 0n ? "" : off > 0n ? `+0x${off.toString(16)}` : `-0x${(-off).toString(16)}`;
+  return `${a.toString(16)} <${best.name}${rel}>`;
+}
+
+/**
+ * An ELF's executable segments, each as objdump -d prints a section: a label line at its start
+ * and at every symbol, branch targets written `20000 <f>` when the file has symbols.
+ */
+function disassembleElf(elf: ElfImage, le: boolean): string {
+  let out = "";
+  for (const seg of elf.segments) {
+    if ((seg.flags & PF_X) === 0) continue;
+    const end = seg.vaddr + BigInt(seg.data.length);
+    // Symbols of this segment (objdump prefers those of the target's own section).
+    // objdump's order: by address; at one address global before local, then functions first.
+    const rank = (s: ElfSymbol): number => (s.bind === 0 ? 2 : 0) + (s.type === 2 ? 0 : 1);
+    const all = elf.symbols
+      .filter((s) => s.name !== "" && s.type <= 2)
+      .sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : rank(x) - rank(y)))
+      .map((s) => ({ name: s.name, value: s.value }));
+    const mine = all.filter((s) => s.value >= seg.vaddr && s.value < end);
+    const labels = mine.length > 0 ? mine : all;
+    const target: TargetFormat | undefined =
+      labels.length > 0 ? (a) => symbolic(labels, a) : undefined;
+    const width = objdumpAddressWidth(end);
+    out += `\nDisassembly of segment at 0x${seg.vaddr.toString(16)}:\n`;
+    if (target === undefined) out += "\n";
+    for (const line of disassembleBuffer(seg.data, seg.vaddr, le, target)) {
+      const at = mine.find((s) => s.value === line.addr);
+      if (target !== undefined && (line.addr === seg.vaddr || at !== undefined)) {
+        const label =
+          at !== undefined ? `<${at.name}>` : symbolic(labels, line.addr).replace(/^\S+ /, "");
+        out += `\n${line.addr.toString(16).padStart(16, "0")} ${label}:\n`;
+      }
+      out += formatObjdumpLine(line, width) + "\n";
+    }
+  }
+  return out;
+}
+
 // `hvsim disasm FILE`: objdump-style disassembly of an ELF's executable segments or a raw image.
 export const registerDisasm: RegisterCommand = (program, { io }) => {
   program
@@ -49,17 +107,12 @@ export const registerDisasm: RegisterCommand = (program, { io }) => {
           if (e instanceof ElfError) throw new UsageError(e.message);
           throw e;
         }
-        const le = forced ?? elf.littleEndian;
-        for (const seg of elf.segments) {
-          if ((seg.flags & PF_X) === 0) continue;
-          io.out(`\nDisassembly of segment at 0x${seg.vaddr.toString(16)}:\n\n`);
-          for (const line of disassembleBuffer(seg.data, seg.vaddr, le))
-            io.out(formatObjdumpLine(line) + "\n");
-        }
+        io.out(disassembleElf(elf, forced ?? elf.littleEndian));
         return;
       }
       const base = opts.base === undefined ? 0n : parseNumber(opts.base, "--base");
+      const width = objdumpAddressWidth(base + BigInt(bytes.length));
       for (const line of disassembleBuffer(bytes, base, forced ?? true))
-        io.out(formatObjdumpLine(line) + "\n");
+        io.out(formatObjdumpLine(line, width) + "\n");
     });
 };
