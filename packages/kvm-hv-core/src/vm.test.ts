@@ -127,6 +127,18 @@ describe("running a vCPU", () => {
     expect(v.getSpr(SPR.SRR0)).toBe(0x100n);
   });
 
+  it("`sc 1` from the guest's problem state is a privileged program interrupt, not an hcall", () => {
+    const { vm, v } = vmWith([I.sc1, I.self]);
+    vm.writeGuest(0x700, words([I.self]));
+    v.msr = v.msr | (1n << 14n); // MSR[PR]
+    v.setGpr(3, 0x58n); // H_PUT_TERM_CHAR, which must not reach the VMM
+    expect(vm.run(1000).kind).toBe("budget");
+    expect(v.pc).toBe(0x700n);
+    expect(v.getSpr(SPR.SRR0)).toBe(0x104n);
+    expect(v.getSpr(SPR.SRR1) & 0x1f0000n).toBe(0x40000n); // SRR1[45]: privileged
+    expect(vm.stats().hcallsToVmm).toEqual({});
+  });
+
   it("says halted when no vCPU is runnable", () => {
     const { vm, v } = vmWith([I.self]);
     v.mpState = "stopped";

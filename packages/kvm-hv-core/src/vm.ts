@@ -933,6 +933,12 @@ export class Vm {
         }
         v.cpu.deliverInterrupt(0x700, SRR1_PROGRAM_PRIV, false);
         return { kind: "handled" };
+      case 0xc00:
+        // `sc 1` from the guest's problem state: a radix guest cannot be running PR KVM, so
+        // KVM-HV gives its kernel a privileged program interrupt (SRR0 past the `sc`), never an
+        // hcall.
+        v.cpu.deliverInterrupt(0x700, SRR1_PROGRAM_PRIV, false);
+        return { kind: "handled" };
       case 0xe40:
         // An instruction the guest may not execute (HEAI): KVM-HV reflects a program interrupt
         // to a PAPR guest.
