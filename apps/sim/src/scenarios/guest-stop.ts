@@ -42,7 +42,9 @@ export const guestStop: Scenario = {
         ],
         expect: {
           status: 0,
-          output: [/hvsim: migrated at instruction 1500000 \(snapshot \d+ KiB\)/],
+          output: [
+            /hvsim: migrated at instruction 1500000 \(snapshot \d+ KiB\) from host power9-dd2\.2,.* to power9-dd2\.3,/,
+          ],
           sameStdoutAs: 0,
         },
       },

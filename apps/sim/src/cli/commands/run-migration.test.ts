@@ -34,30 +34,59 @@ const machine = ["run", "-M", "pseries", "-m", "512M", "-smp", "3"];
 const hashOf = (r: Run): string => /hvsim: state hash ([0-9a-f]{64})/.exec(r.stderr)?.[1] ?? "none";
 
 describe("hvsim run --pause-at/--save, then --incoming in a new process", () => {
-  it("ends like the run that never stopped, at seeded pause points, on another host", async () => {
-    const straight = await hvsim(...machine, "-kernel", smp, "--state-hash");
+  /** `run` paused at `at` and saved, then continued with `--incoming` in a new process on a
+   *  DD2.2 host: both consoles and the final state hash. */
+  async function acrossProcesses(run: readonly string[], at: number, name: string) {
+    const file = join(dir, `${name}-${at}.snap`);
+    const src = await hvsim(...run, "--pause-at", String(at), "--save", file);
+    expect(src.status, src.stderr).toBe(0);
+    expect(src.stderr).toBe(`hvsim: paused at instruction ${at}, saved to ${file}\n`);
+    // The destination gets the same command line (QEMU's too: -kernel is reloaded on reset).
+    const dst = await hvsim(...run, "--incoming", file, "--host", "power9-dd2.2", "--state-hash");
+    expect(dst.status, dst.stderr).toBe(0);
+    return { stdout: src.stdout + dst.stdout, hash: hashOf(dst) };
+  }
+
+  it("smp (3 vCPUs): 20 seeded pause points end like the run that never stopped", async () => {
+    const run = [...machine, "-kernel", smp];
+    const straight = await hvsim(...run, "--state-hash");
     expect(straight.status).toBe(0);
-    const total = 664_703; // smp's instruction count (hvsim run --stats)
+    const total = Number(/instructions +(\d+)/.exec((await hvsim(...run, "--stats")).stderr)![1]);
     const rng = new SplitMix32(42);
-    for (let i = 0; i < 4; i++) {
-      const at = 1 + rng.below(total - 1);
-      const file = join(dir, `smp-${at}.snap`);
-      const src = await hvsim(...machine, "-kernel", smp, "--pause-at", String(at), "--save", file);
-      expect(src.status, src.stderr).toBe(0);
-      expect(src.stderr).toBe(`hvsim: paused at instruction ${at}, saved to ${file}\n`);
-      const dst = await hvsim(
-        ...machine,
-        "--incoming",
-        file,
-        "--host",
-        "power9-dd2.2",
-        "--state-hash",
+    const ats = Array.from({ length: 20 }, () => 1 + rng.below(total - 1));
+    // Two at a time: the machine has two cores.
+    for (let i = 0; i < ats.length; i += 2) {
+      const got = await Promise.all(
+        ats.slice(i, i + 2).map((at) => acrossProcesses(run, at, "smp")),
       );
-      expect(dst.status, dst.stderr).toBe(0);
-      expect(src.stdout + dst.stdout).toBe(straight.stdout);
-      expect(hashOf(dst)).toBe(hashOf(straight));
+      for (const [k, g] of got.entries()) {
+        expect(g, `at ${ats[i + k]}`).toEqual({ stdout: straight.stdout, hash: hashOf(straight) });
+      }
     }
-  }, 120_000);
+  }, 240_000);
+
+  it("an XIVE machine and an L1 with its L2s also continue exactly in a new process", async () => {
+    const xive = [
+      ...["run", "-M", "pseries,ic-mode=xive", "-m", "512M", "-smp", "2"],
+      "-kernel",
+      fileURLToPath(new URL("../../../guests/xive/xive.elf", import.meta.url)),
+    ];
+    const l1hv = [
+      ...["run", "-M", "pseries,cap-nested-hv=on", "-m", "512M", "-smp", "1"],
+      ...["-kernel", fileURLToPath(new URL("../../../guests/l1hv/l1hv.elf", import.meta.url))],
+      ...["-initrd", fileURLToPath(new URL("../../../guests/l1hv/l1hv.initrd", import.meta.url))],
+    ];
+    const [sx, sl] = await Promise.all([
+      hvsim(...xive, "--state-hash"),
+      hvsim(...l1hv, "--state-hash"),
+    ]);
+    const [gx, gl] = await Promise.all([
+      acrossProcesses(xive, 1_500_000, "xive"),
+      acrossProcesses(l1hv, 40_000_000, "l1hv"),
+    ]);
+    expect(gx).toEqual({ stdout: sx.stdout, hash: hashOf(sx) });
+    expect(gl).toEqual({ stdout: sl.stdout, hash: hashOf(sl) });
+  }, 240_000);
 
   it("refuses a truncated or corrupted snapshot, saying so; the saved file still restores", async () => {
     const file = join(dir, "good.snap");
@@ -102,7 +131,9 @@ describe("hvsim run --pause-at/--save, then --incoming in a new process", () => 
       "power9-dd2.2",
     );
     expect(ok.status).toBe(0);
-    expect(ok.stderr).toMatch(/^hvsim: migrated at instruction 250000 \(snapshot \d+ KiB\)\n$/);
+    expect(ok.stderr).toMatch(
+      /^hvsim: migrated at instruction 250000 \(snapshot \d+ KiB\) from host power9-dd2.3,rpt-invalidate=on,nested-hv=on,in-partition=off to power9-dd2.2,rpt-invalidate=on,nested-hv=on,in-partition=off\n$/,
+    );
     const refused = await hvsim(
       ...["run", "-M", "pseries,cap-rpt-invalidate=on", "-m", "512M", "-smp", "3", "-kernel", smp],
       ...["--migrate-at", "250000", "--migrate-to", "power9-dd2.3,rpt-invalidate=off"],

@@ -41,6 +41,7 @@ import { SnapshotError, readSnapshot, writeSnapshot } from "../../migration/snap
 import { PseriesIntc, planIntc, type IntcStats, type PseriesIntcState } from "./intc";
 import { RtasEvents, type RtasEventsState } from "./rtas-events";
 import { SpaprVty, type SpaprVtyState } from "./vty";
+import { formatHostModel } from "./host-model";
 import { handlePaprHcall } from "./papr";
 import { ChromeTrace } from "./trace";
 import type { PaprMachine, PaprResult } from "./papr";
@@ -139,6 +140,8 @@ export interface PseriesMachineState {
   /** The caps the migration stream carries: those set explicitly and differing from the
    *  machine default (QEMU's rule). */
   caps: Record<string, number>;
+  /** The source's host model (`--host` syntax), for messages: the destination's own decides. */
+  sourceHost: string;
   /** Instructions executed when it was paused (all vCPUs). */
   instructions: number;
   /** KVM's state, with kvm-nested's when cap-nested-hv=on (VmState.nested). */
@@ -751,6 +754,7 @@ export class PseriesMachineImpl implements PaprMachine {
       ramBytes: this.ramBytes,
       smp: this.smp,
       caps: capsMigrationStream(this.caps),
+      sourceHost: formatHostModel(this.kvm.host),
       instructions: this.instructions(),
       vm: this.vm.save(),
       vmm: {

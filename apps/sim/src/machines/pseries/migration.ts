@@ -6,7 +6,9 @@
 // Across processes the same is `hvsim run ... --pause-at N --save FILE` on the source and
 // `hvsim run ... --incoming FILE` on the destination (PseriesOptions.saveTo / incoming).
 import { writeFileSync } from "node:fs";
+import { DEFAULT_HOST } from "@hvsim/kvm-hv-core";
 import { writeSnapshot } from "../../migration/snapshot-file";
+import { formatHostModel } from "./host-model";
 import {
   INCOMING_REFUSED,
   MigrationRefused,
@@ -80,7 +82,7 @@ export function migratePseries(o: MigrateOptions, out: PseriesOutput): MigrateRe
     return resumeSource(why);
   }
   out.error(
-    `hvsim: migrated at instruction ${o.at} (snapshot ${(snapshot.length / 1024).toFixed(0)} KiB)\n`,
+    `hvsim: migrated at instruction ${o.at} (snapshot ${(snapshot.length / 1024).toFixed(0)} KiB) from host ${formatHostModel(o.source.host ?? DEFAULT_HOST)} to ${formatHostModel(o.destination.host ?? DEFAULT_HOST)}\n`,
   );
   const r = dest.run(performance.now());
   return {
