@@ -6,9 +6,10 @@
 //
 // Both are timed the same way: from the `bench: START` line on the console to `bench: DONE`
 // (boot, loading and the summary excluded), in a child process each.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { secondsBetweenMarkers } from "@hvsim/internal-peers";
 import { qemuGuestArgs } from "../src/guests/qemu-args";
 
 // This file runs bundled from node_modules/.cache, with apps/sim as the working directory
@@ -46,25 +47,12 @@ const l1hvArgs = (append?: string): string[] => [
 ];
 
 /** Reflected exits per second of one run: N over the time from START to DONE. */
-function timed(cmd: string, args: string[], n: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "ignore"] });
-    let buf = "";
-    let tStart = 0n;
-    let tDone = 0n;
-    p.stdout.on("data", (d: Buffer) => {
-      const now = process.hrtime.bigint();
-      buf += d.toString();
-      if (!tStart && buf.includes("bench: START")) tStart = now;
-      if (!tDone && buf.includes("bench: DONE")) tDone = now;
-    });
-    p.on("error", reject);
-    p.on("exit", () => {
-      const ok = tStart && tDone && buf.includes(`l2-hcall-loop: ${n} hypervisor calls answered`);
-      if (!ok) reject(new Error(`${cmd}: unexpected output ${JSON.stringify(buf.slice(-400))}`));
-      else resolve(n / (Number(tDone - tStart) / 1e9));
-    });
-  });
+async function timed(cmd: string, args: string[], n: number): Promise<number> {
+  const r = await secondsBetweenMarkers(cmd, args, "bench: START", "bench: DONE");
+  if (!r.output.includes(`l2-hcall-loop: ${n} hypervisor calls answered`)) {
+    throw new Error(`${cmd}: unexpected output ${JSON.stringify(r.output.slice(-400))}`);
+  }
+  return n / r.seconds;
 }
 
 const hvsim = (n: number): Promise<number> =>

@@ -162,3 +162,37 @@ export function runPeerAsync(
   if (path === null) return Promise.reject(new Error(`peer tool ${tool} is not installed`));
   return runProcess(path, args, opts);
 }
+
+/**
+ * For benchmarks: run `command`, timestamp the first appearance of `start` and of `done` on its
+ * stdout, and resolve with the seconds between them and the whole output (the caller checks the
+ * output says the run was right). Rejects when the process cannot start or either marker is
+ * missing. Times only the guest's measured section, not the start-up of the simulator or QEMU.
+ */
+export function secondsBetweenMarkers(
+  command: string,
+  args: readonly string[],
+  start: string,
+  done: string,
+): Promise<{ seconds: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(command, [...args], { stdio: ["ignore", "pipe", "ignore"] });
+    let output = "";
+    let tStart = 0n;
+    let tDone = 0n;
+    p.stdout.on("data", (d: Buffer) => {
+      const now = process.hrtime.bigint();
+      output += d.toString();
+      if (!tStart && output.includes(start)) tStart = now;
+      if (!tDone && output.includes(done)) tDone = now;
+    });
+    p.on("error", reject);
+    p.on("exit", () => {
+      if (!tStart || !tDone) {
+        reject(
+          new Error(`${command}: no ${start}/${done} in ${JSON.stringify(output.slice(-400))}`),
+        );
+      } else resolve({ seconds: Number(tDone - tStart) / 1e9, output });
+    });
+  });
+}

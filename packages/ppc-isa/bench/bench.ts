@@ -3,10 +3,11 @@
 // installed — QEMU TCG on the same images with and without `-icount shift=0`, and the ratios.
 // Not a test: speed depends on the machine and its load. Loop instruction counts are exact by
 // construction (tooling-and-peers.md §3): ITERS x {4, 8, 7.5, 8}.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { secondsBetweenMarkers } from "@hvsim/internal-peers";
 import { Cpu, FlatRamBus, PseriesConsole } from "../src/index";
 
 // The images sit beside this source; the bundled script runs from node_modules/.cache, with
@@ -46,7 +47,7 @@ function hvsimOnce(file: string): number {
 }
 
 /** QEMU MIPS from the START/DONE markers on its console (boot excluded). */
-function qemuOnce(file: string, loopInsns: number, icount: boolean): Promise<number> {
+async function qemuOnce(file: string, loopInsns: number, icount: boolean): Promise<number> {
   const args = [
     "-M",
     "pseries",
@@ -64,24 +65,9 @@ function qemuOnce(file: string, loopInsns: number, icount: boolean): Promise<num
     join(BENCH, file),
   ];
   if (icount) args.push("-icount", "shift=0");
-  return new Promise((resolve, reject) => {
-    const p = spawn("qemu-system-ppc64", args, { stdio: ["ignore", "pipe", "ignore"] });
-    let buf = "";
-    let tStart = 0n;
-    let tDone = 0n;
-    p.stdout.on("data", (d: Buffer) => {
-      const now = process.hrtime.bigint();
-      buf += d.toString();
-      if (!tStart && buf.includes("START")) tStart = now;
-      if (!tDone && buf.includes("DONE")) tDone = now;
-    });
-    p.on("error", reject);
-    p.on("exit", () => {
-      if (!tDone || !buf.includes(SUM))
-        reject(new Error(`qemu on ${file}: ${JSON.stringify(buf)}`));
-      else resolve(loopInsns / (Number(tDone - tStart) / 1e9) / 1e6);
-    });
-  });
+  const r = await secondsBetweenMarkers("qemu-system-ppc64", args, "START", "DONE");
+  if (!r.output.includes(SUM)) throw new Error(`qemu on ${file}: ${JSON.stringify(r.output)}`);
+  return loopInsns / r.seconds / 1e6;
 }
 
 async function main(): Promise<void> {
