@@ -31,3 +31,37 @@ export function migratedRun(src: PseriesOptions, at: number, dst: PseriesOptions
   );
   return { console, errors, status: r.status, hash: r.stateHash, migration: r.migration };
 }
+
+/** Instructions between two breaths of the test worker's event loop (see runYielding). */
+const SLICE = 5_000_000;
+
+/**
+ * `m.run(0, until)` in slices of SLICE instructions with the event loop let through between
+ * them: a synchronous run of tens of seconds on a loaded machine starves vitest's worker RPC
+ * ("Timeout calling onTaskUpdate"). Pausing is bit-exact, so the slices change nothing.
+ */
+export async function runYielding(
+  m: PseriesMachineImpl,
+  until = Infinity,
+): Promise<ReturnType<PseriesMachineImpl["run"]>> {
+  for (let next = SLICE; ; next += SLICE) {
+    const r = m.run(0, Math.min(next, until));
+    if (r.reason !== "paused" || next >= until) return r;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** straightRun, with the event loop let through (runYielding). */
+export async function straightRunYielding(opts: PseriesOptions) {
+  let console = "";
+  const m = buildPseries(
+    { ...opts, stateHash: true },
+    {
+      console: (s) => (console += s),
+      error: (s) => (console += `[error] ${s}`),
+    },
+  );
+  if (!(m instanceof PseriesMachineImpl)) throw new Error(m.reason);
+  const r = await runYielding(m);
+  return { console, status: r.status, instructions: r.stats.instructions, hash: m.stateHash() };
+}

@@ -6,12 +6,16 @@
 // source run pauses at every N in turn and is snapshotted there (beforeAll); each snapshot then
 // runs to the end on a fresh destination, one test each (a few seconds apiece: the test worker
 // is never blocked for long).
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { SplitMix32 } from "@hvsim/ppc-isa";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeSnapshot } from "../../migration/snapshot-file";
 import { buildPseries, PseriesMachineImpl, type PseriesOptions } from "./machine";
 import { STATUS_MIGRATION_REFUSED } from "./migration";
-import { DD22, DD23, guests, migratedRun, straightRun } from "./migration-test-support";
+import { DD22, DD23, guests, runYielding, straightRunYielding } from "./migration-test-support";
+
+const root = fileURLToPath(new URL("../../../../../", import.meta.url));
 
 const l1hv = (machine: string): PseriesOptions => ({
   machine,
@@ -30,32 +34,32 @@ interface Snapshot {
 }
 
 /** One source run of `opts` on DD2.2, snapshotted at each of `ats`. */
-function snapshotsAt(opts: PseriesOptions, ats: readonly number[]): Snapshot[] {
+async function snapshotsAt(opts: PseriesOptions, ats: readonly number[]): Promise<Snapshot[]> {
   let console = "";
   const src = buildPseries(
     { ...opts, host: DD22 },
     { console: (t) => (console += t), error: (t) => (console += `[error] ${t}`) },
   );
   if (!(src instanceof PseriesMachineImpl)) throw new Error(src.reason);
-  return [...ats]
-    .sort((a, b) => a - b)
-    .map((at) => {
-      expect(src.run(0, at).reason, `pause at ${at}`).toBe("paused");
-      const state = src.save();
-      const inL2 = (state.vm.nested as { runs: unknown[] } | null | undefined)?.runs.length === 1;
-      return { at, inL2, before: console, bytes: writeSnapshot("pseries", state) };
-    });
+  const snaps: Snapshot[] = [];
+  for (const at of [...ats].sort((a, b) => a - b)) {
+    expect((await runYielding(src, at)).reason, `pause at ${at}`).toBe("paused");
+    const state = src.save();
+    const inL2 = (state.vm.nested as { runs: unknown[] } | null | undefined)?.runs.length === 1;
+    snaps.push({ at, inL2, before: console, bytes: writeSnapshot("pseries", state) });
+  }
+  return snaps;
 }
 
 /** Restore `snap` on a fresh DD2.3 machine and run it to the end. */
-function finish(opts: PseriesOptions, snap: Snapshot) {
+async function finish(opts: PseriesOptions, snap: Snapshot) {
   let console = snap.before;
   const dst = buildPseries(
     { ...opts, host: DD23, incoming: snap.bytes },
     { console: (t) => (console += t), error: (t) => (console += `[error] ${t}`) },
   );
   if (!(dst instanceof PseriesMachineImpl)) throw new Error(dst.reason);
-  const r = dst.run(0);
+  const r = await runYielding(dst);
   return { console, status: r.status, hash: dst.stateHash() };
 }
 
@@ -70,18 +74,18 @@ for (const { machine, seed, count } of [
 ]) {
   describe(`l1hv under -M ${machine}: ${count} seeded pause points end as the straight run`, () => {
     const opts = l1hv(machine);
-    let want: ReturnType<typeof straightRun>;
+    let want: Awaited<ReturnType<typeof straightRunYielding>>;
     let snaps: Snapshot[] = [];
-    beforeAll(() => {
-      want = straightRun({ ...opts, host: DD22 });
+    beforeAll(async () => {
+      want = await straightRunYielding({ ...opts, host: DD22 });
       expect(want.console).toContain("l1hv: 6 of 6 L2s succeeded");
-      snaps = snapshotsAt(opts, seeded(seed, count, want.instructions));
+      snaps = await snapshotsAt(opts, seeded(seed, count, want.instructions));
     }, 300_000);
 
     for (let i = 0; i < count; i++) {
-      it(`pause point ${i + 1} of ${count}`, () => {
+      it(`pause point ${i + 1} of ${count}`, async () => {
         const snap = snaps[i]!;
-        const got = finish(opts, snap);
+        const got = await finish(opts, snap);
         expect({ ...got, inL2: snap.inL2 }, `at ${snap.at}`).toEqual({
           console: want.console,
           status: want.status,
@@ -100,17 +104,22 @@ for (const { machine, seed, count } of [
 }
 
 describe("a nested source to a machine that cannot take it", () => {
-  it("a destination without cap-nested-hv refuses the stream, and the source goes on", () => {
-    const got = migratedRun({ ...l1hv("pseries,cap-nested-hv=on"), host: DD22 }, 3_000_000, {
-      ...l1hv("pseries"),
-      host: DD23,
-    });
-    expect(got.migration).toEqual({
-      kind: "refused",
-      at: 3_000_000,
-      why: "cap-nested-hv higher level (1) in incoming stream than on destination (0): start the destination with the source's caps (-M pseries,cap-nested-hv=on)",
-    });
-    expect(got.console).toContain("l1hv: 6 of 6 L2s succeeded");
+  it("a destination without cap-nested-hv refuses the stream, and the source goes on", async () => {
+    // As a user would run it, in a child process: the source then runs l1hv to its end.
+    const args = [
+      ...["run", "-M", "pseries,cap-nested-hv=on", "-m", "512M", "-smp", "1"],
+      ...["-kernel", `${guests}l1hv/l1hv.elf`, "-initrd", `${guests}l1hv/l1hv.initrd`],
+      ...["--migrate-at", "3000000", "--migrate-machine", "pseries"],
+    ];
+    const got = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [`${root}scripts/hvsim.mjs`, ...args], (err, stdout, stderr) =>
+        resolve({ status: err === null ? 0 : Number(err.code), stdout, stderr }),
+      ),
+    );
+    expect(got.stderr).toContain(
+      "hvsim: incoming migration refused: cap-nested-hv higher level (1) in incoming stream than on destination (0): start the destination with the source's caps (-M pseries,cap-nested-hv=on)\nhvsim: the source resumes where it paused\n",
+    );
+    expect(got.stdout).toContain("l1hv: 6 of 6 L2s succeeded");
     expect(got.status).toBe(STATUS_MIGRATION_REFUSED);
   }, 120_000);
 
