@@ -15,7 +15,7 @@ export const registerMigrate: RegisterCommand = (program, { run, setExit }) => {
     .requiredOption("--at <n>", "pause the source after N instructions (all vCPUs)")
     .option(
       "--to <host>",
-      "the destination host model (power9-dd2.2|power9-dd2.3[,rpt-invalidate=..][,nested-hv=..]; default the source's)",
+      "the destination host model, as hvsim run --host takes it (power9-dd2.2|power9-dd2.3|power9-l1[,rpt-invalidate=on|off][,nested-hv=on|off][,in-partition=on|off]); default the source's",
     )
     .option("--to-machine <machine>", "the destination's -M (default the source's)")
     .option("--snapshot <file>", "also write the snapshot there")
