@@ -8,18 +8,34 @@ export const guests = fileURLToPath(new URL("../../../guests/", import.meta.url)
 export const DD22 = { cpu: "POWER9 DD2.2", rptInvalidate: true, nestedHv: true } as const;
 export const DD23 = { cpu: "POWER9 DD2.3", rptInvalidate: true, nestedHv: true } as const;
 
+/** A machine built from `opts` whose console (and hvsim's messages, marked) is recorded. */
+export function recordedMachine(opts: PseriesOptions, console = "") {
+  const rec = { console };
+  const machine = buildPseries(opts, {
+    console: (s) => (rec.console += s),
+    error: (s) => (rec.console += `[error] ${s}`),
+  });
+  if (!(machine instanceof PseriesMachineImpl)) throw new Error(machine.reason);
+  return { machine, rec };
+}
+
+/** What a run to the end left: console, status, instructions and the final state hash. */
+function ending(
+  m: PseriesMachineImpl,
+  rec: { console: string },
+  r: ReturnType<PseriesMachineImpl["run"]>,
+) {
+  return {
+    console: rec.console,
+    status: r.status,
+    instructions: r.stats.instructions,
+    hash: m.stateHash(),
+  };
+}
+
 export function straightRun(opts: PseriesOptions) {
-  let console = "";
-  const m = buildPseries(
-    { ...opts, stateHash: true },
-    {
-      console: (s) => (console += s),
-      error: (s) => (console += `[error] ${s}`),
-    },
-  );
-  if (!(m instanceof PseriesMachineImpl)) throw new Error(m.reason);
-  const r = m.run(0);
-  return { console, status: r.status, instructions: r.stats.instructions, hash: m.stateHash() };
+  const { machine, rec } = recordedMachine(opts);
+  return ending(machine, rec, machine.run(0));
 }
 
 export function migratedRun(src: PseriesOptions, at: number, dst: PseriesOptions) {
@@ -53,15 +69,6 @@ export async function runYielding(
 
 /** straightRun, with the event loop let through (runYielding). */
 export async function straightRunYielding(opts: PseriesOptions) {
-  let console = "";
-  const m = buildPseries(
-    { ...opts, stateHash: true },
-    {
-      console: (s) => (console += s),
-      error: (s) => (console += `[error] ${s}`),
-    },
-  );
-  if (!(m instanceof PseriesMachineImpl)) throw new Error(m.reason);
-  const r = await runYielding(m);
-  return { console, status: r.status, instructions: r.stats.instructions, hash: m.stateHash() };
+  const { machine, rec } = recordedMachine(opts);
+  return ending(machine, rec, await runYielding(machine));
 }

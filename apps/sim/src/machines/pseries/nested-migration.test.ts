@@ -13,7 +13,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { writeSnapshot } from "../../migration/snapshot-file";
 import { buildPseries, PseriesMachineImpl, type PseriesOptions } from "./machine";
 import { STATUS_MIGRATION_REFUSED } from "./migration";
-import { DD22, DD23, guests, runYielding, straightRunYielding } from "./migration-test-support";
+import {
+  DD22,
+  DD23,
+  guests,
+  recordedMachine,
+  runYielding,
+  straightRunYielding,
+} from "./migration-test-support";
 
 const root = fileURLToPath(new URL("../../../../../", import.meta.url));
 
@@ -35,32 +42,25 @@ interface Snapshot {
 
 /** One source run of `opts` on DD2.2, snapshotted at each of `ats`. */
 async function snapshotsAt(opts: PseriesOptions, ats: readonly number[]): Promise<Snapshot[]> {
-  let console = "";
-  const src = buildPseries(
-    { ...opts, host: DD22 },
-    { console: (t) => (console += t), error: (t) => (console += `[error] ${t}`) },
-  );
-  if (!(src instanceof PseriesMachineImpl)) throw new Error(src.reason);
+  const { machine: src, rec } = recordedMachine({ ...opts, host: DD22 });
   const snaps: Snapshot[] = [];
   for (const at of [...ats].sort((a, b) => a - b)) {
     expect((await runYielding(src, at)).reason, `pause at ${at}`).toBe("paused");
     const state = src.save();
     const inL2 = (state.vm.nested as { runs: unknown[] } | null | undefined)?.runs.length === 1;
-    snaps.push({ at, inL2, before: console, bytes: writeSnapshot("pseries", state) });
+    snaps.push({ at, inL2, before: rec.console, bytes: writeSnapshot("pseries", state) });
   }
   return snaps;
 }
 
 /** Restore `snap` on a fresh DD2.3 machine and run it to the end. */
 async function finish(opts: PseriesOptions, snap: Snapshot) {
-  let console = snap.before;
-  const dst = buildPseries(
+  const { machine: dst, rec } = recordedMachine(
     { ...opts, host: DD23, incoming: snap.bytes },
-    { console: (t) => (console += t), error: (t) => (console += `[error] ${t}`) },
+    snap.before,
   );
-  if (!(dst instanceof PseriesMachineImpl)) throw new Error(dst.reason);
   const r = await runYielding(dst);
-  return { console, status: r.status, hash: dst.stateHash() };
+  return { console: rec.console, status: r.status, hash: dst.stateHash() };
 }
 
 function seeded(seed: number, count: number, below: number): number[] {
