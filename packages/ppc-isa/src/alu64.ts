@@ -40,19 +40,25 @@ export function mulu128(aHi: number, aLo: number, bHi: number, bLo: number): voi
 
 /** Low 64 bits of a*b (signedness does not matter) -> OUT. */
 export function mul64(aHi: number, aLo: number, bHi: number, bLo: number): void {
-  // lo*lo full 64 bits, plus the cross terms' low 32 bits into the high word.
+  // aLo*bLo from 16-bit halves (every partial product is exact in a double and below 2^32),
+  // plus the cross terms' low 32 bits into the high word. Word-sized intermediates only, so
+  // V8 keeps all of it in 32-bit integer registers.
   const a0 = aLo & 0xffff,
     a1 = aLo >>> 16;
   const b0 = bLo & 0xffff,
     b1 = bLo >>> 16;
-  const p00 = a0 * b0;
-  const mid = a1 * b0 + a0 * b1; // < 2^33
-  const low = p00 + (mid % 65536) * 65536; // < 2^49
-  const lo = low % 4294967296;
-  const carry = Math.floor(low / 4294967296) + Math.floor(mid / 65536) + a1 * b1;
-  const hi = (carry + Math.imul(aHi, bLo) + Math.imul(aLo, bHi)) >>> 0;
-  OUT[0] = hi;
-  OUT[1] = lo >>> 0;
+  const p01 = a0 * b1,
+    p10 = a1 * b0;
+  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  OUT[0] =
+    (a1 * b1 +
+      (p01 >>> 16) +
+      (p10 >>> 16) +
+      (mid >>> 16) +
+      Math.imul(aHi, bLo) +
+      Math.imul(aLo, bHi)) >>>
+    0;
+  OUT[1] = Math.imul(aLo, bLo) >>> 0;
 }
 
 /** Signed high 64 bits of a*b -> OUT. */

@@ -4,9 +4,11 @@
 // one Uint32Array (GPR n: g[2n] = high word, g[2n+1] = low word); decode is a `switch` on the
 // primary opcode done on the fly; loads and stores go through a direct-mapped soft TLB of host
 // RAM windows; instruction fetch through a one-page cache; timer events are found by a countdown
-// to the next event, not checked every instruction. A block translator can later replace
-// `execBatch` for hot code: it needs exactly the state this class exposes (g, cr, xer fields,
-// lr/ctr, pc) and the same slow-path methods.
+// to the next event, not checked every instruction. Two executors share that state: `execFast`
+// runs the common instructions inline and never calls out, `step` runs any one instruction
+// with every slow path (see execFast for why). A block translator can later replace
+// `execFast` for hot code: it needs exactly the state this class exposes (g, cr, xer fields,
+// lr/ctr, pc) and falls back to `step` the same way.
 import {
   OUT,
   clz64,
@@ -86,6 +88,51 @@ import {
 } from "./registers";
 import { sprInfo } from "./spr-access";
 
+/**
+ * D- and DS-form loads and stores as their X-form twins (same access, EA from a displacement):
+ * lwz lwzu lbz lbzu stw stwu stb stbu lhz lhzu lha lhau sth sthu (primary opcodes 32-45), then
+ * ld ldu lwa (58, by the DS field's low two bits) and std stdu (62; 2 is stq, 3 invalid).
+ */
+const D_XO = [23, 55, 87, 119, 151, 183, 215, 247, 279, 311, 343, 375, 407, 439];
+const DS58_XO = [21, 53, 341, -1];
+const DS62_XO = [149, 181, -1, -1];
+
+// Loads and stores execFast does inline, as size (1, 2, 4, 8) | flags.
+const MEM_STORE = 0x10;
+const MEM_UPDATE = 0x20;
+/** Sign-extending: lha, lhau, lhax, lhaux, lwa, lwax, lwaux. */
+const MEM_SIGNED = 0x40;
+/** Primary opcodes 32-45: lwz lwzu lbz lbzu stw stwu stb stbu lhz lhzu lha lhau sth sthu. */
+const D_MEM = [4, 0x24, 1, 0x21, 0x14, 0x34, 0x11, 0x31, 2, 0x22, 0x42, 0x62, 0x12, 0x32];
+/** Opcode 58 by the DS field's low bits: ld ldu lwa; opcode 62: std stdu (stq: step). */
+const DS58_MEM = [8, 0x28, 0x44, 0];
+const DS62_MEM = [0x18, 0x38, 0, 0];
+/** Opcode 31 by extended opcode: the indexed forms of the same (byte-reversed ones: step). */
+const X_MEM = new Uint8Array(1024);
+for (const [xo, m] of [
+  [23, 4],
+  [55, 0x24],
+  [87, 1],
+  [119, 0x21],
+  [151, 0x14],
+  [183, 0x34],
+  [215, 0x11],
+  [247, 0x31],
+  [279, 2],
+  [311, 0x22],
+  [343, 0x42],
+  [375, 0x62],
+  [407, 0x12],
+  [439, 0x32],
+  [21, 8],
+  [53, 0x28],
+  [341, 0x44],
+  [373, 0x64],
+  [149, 0x18],
+  [181, 0x38],
+] as const)
+  X_MEM[xo] = m;
+
 /** Why `run()` returned. */
 export type StopReason =
   /** The instruction budget is used up. */
@@ -118,6 +165,12 @@ export interface CpuOptions {
   darnSeed?: number;
   /** Guest errors that hardware tolerates (logged, execution goes on). */
   log?: (message: string) => void;
+  /**
+   * Run every instruction through the general executor (`step`) instead of the inline hot
+   * loop, as QEMU's `one-insn-per-tb`: several times slower, the same results. For checking
+   * the two executors against each other, and for debugging.
+   */
+  singleStep?: boolean;
 }
 
 /** Indices into `Cpu.sr`. */
@@ -144,6 +197,11 @@ function wordsOf(bytes: Uint8Array): Uint32Array {
     wordViews.set(bytes, w);
   }
   return w;
+}
+
+/** A window's words for the soft TLB, or EMPTY_WORDS when its page is not word-aligned. */
+function windowWords(bytes: Uint8Array, off: number): Uint32Array {
+  return ((bytes.byteOffset + off) & 3) === 0 ? wordsOf(bytes) : EMPTY_WORDS;
 }
 
 const u32 = (v: number): number => v >>> 0;
@@ -244,6 +302,7 @@ export class Cpu implements CpuView {
   readonly vhyp: VirtualHypervisor | undefined;
   readonly lines: InterruptLines | undefined;
   private readonly stopOnInterrupt: boolean;
+  private readonly singleStep: boolean;
   private readonly log: (m: string) => void;
   private readonly darn: SplitMix32;
 
@@ -252,10 +311,13 @@ export class Cpu implements CpuView {
   private readonly rTagLo = new Int32Array(TLB_SIZE);
   private readonly rOff = new Int32Array(TLB_SIZE);
   private readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(EMPTY_VIEW);
+  /** The same windows as 32-bit words, for aligned little-endian accesses on LE hosts. */
+  private readonly rWords: Uint32Array[] = new Array<Uint32Array>(TLB_SIZE).fill(EMPTY_WORDS);
   private readonly wTagHi = new Uint32Array(TLB_SIZE);
   private readonly wTagLo = new Int32Array(TLB_SIZE);
   private readonly wOff = new Int32Array(TLB_SIZE);
   private readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(EMPTY_VIEW);
+  private readonly wWords: Uint32Array[] = new Array<Uint32Array>(TLB_SIZE).fill(EMPTY_WORDS);
   private fTagHi = W;
   private fTagLo = W;
   private fView: DataView = EMPTY_VIEW;
@@ -287,6 +349,7 @@ export class Cpu implements CpuView {
     this.pvr = opts.pvr ?? PVR_POWER9;
     this.tbTicksPerInsn = opts.tbTicksPerInsn ?? 1;
     this.stopOnInterrupt = opts.interrupts === "stop";
+    this.singleStep = opts.singleStep === true;
     this.log = opts.log ?? (() => {});
     this.darn = new SplitMix32(opts.darnSeed ?? 0x5eed);
     this.msrHi = MSR_SF_HI | MSR_HV_HI;
@@ -492,6 +555,7 @@ export class Cpu implements CpuView {
         this.rTagLo[idx] = tag;
         this.rOff[idx] = off;
         this.rView[idx] = win.view;
+        this.rWords[idx] = windowWords(win.bytes, off);
       }
       // A page is writable from the cache only once a store has been translated (R/C).
       if (access === 1 && t.perm & 2) {
@@ -499,6 +563,7 @@ export class Cpu implements CpuView {
         this.wTagLo[idx] = tag;
         this.wOff[idx] = off;
         this.wView[idx] = win.view;
+        this.wWords[idx] = windowWords(win.bytes, off);
       }
     }
     return ra;
@@ -1189,90 +1254,68 @@ export class Cpu implements CpuView {
       // feedback) before V8 compiles it.
       const batch = Math.min(remaining, this.insnsToNextEvent(), this.batchCap);
       if (this.batchCap < MAX_BATCH) this.batchCap *= 2;
-      const done = this.execBatch(batch);
-      remaining -= done;
+      // The inline executor until it meets an instruction it leaves to step(); that one, and
+      // on, unless the step changed what the event check would decide.
+      let left = batch;
+      while (left > 0) {
+        if (!this.singleStep) left -= this.execFast(left);
+        if (left <= 0) break;
+        this.step();
+        left -= 1;
+        if (this.stopReason !== null || this.recheck) break;
+      }
+      remaining -= batch - left;
       if (this.stopReason !== null) return this.stopReason;
     }
     return { kind: "max-insns" };
   }
 
   /**
-   * Execute at most `n` instructions; returns how many were executed.
-   *
-   * Slow-path protocol: a slow path runs with this.pcHi/pcLo = the current instruction and
-   * this.npcHi/npcLo = the next one. It returns true when the instruction completed (execution
-   * continues at npc) and false when it redirected execution (interrupt, rfid, hcall ...: the
-   * new PC is in this.pcHi/pcLo). Anything that changes what the event check or the caches
-   * would decide sets `recheck`, which ends the batch before the next instruction.
+   * The hot loop: execute at most `n` instructions that complete without leaving this function
+   * and return how many ran. It stops *before* any instruction it cannot finish inline (an
+   * opcode it does not handle, a soft-TLB or fetch-window miss, a form that raises an
+   * interrupt, a reservation to check): `step()` executes that one. Keeping every call out of
+   * this loop keeps V8's register allocation of the loop state the same whatever else the
+   * program ran before (calls in the loop made it spill the state on the hot path).
    */
-  private execBatch(n: number): number {
+  private execFast(n: number): number {
     const g = this.g;
     const sr = this.sr;
     const rTagHi = this.rTagHi,
       rTagLo = this.rTagLo,
       rOff = this.rOff,
       rView = this.rView,
+      rWords = this.rWords,
       wTagHi = this.wTagHi,
       wTagLo = this.wTagLo,
       wOff = this.wOff,
-      wView = this.wView;
-    // MSR[SF] changes only in contextChanged(), which sets `recheck` and so ends the batch.
-    let sf = this.sf;
-    const start = this.icount;
-    // The PC and the fetch window live in int32 locals (the same bits as the u32 fields, read
-    // with `| 0`, written back with `>>> 0`): V8 keeps them in registers as Word32 instead of
-    // float64 phis, which made the tag check and the fetch the most expensive lines of the loop.
-    let pcHi = this.pcHi | 0;
-    let pcLo = this.pcLo | 0;
-    let le = this.le;
-    // CFAR of the last taken branch, kept in registers: published to `sr` wherever the PC is
-    // (before every slow path and at the end of the batch) and read back after slow paths,
-    // which may read or change it (mfspr/mtspr, rfid, a hypervisor switching guests).
-    let cfHi = sr[SR_CFAR_HI]! | 0,
-      cfLo = sr[SR_CFAR_LO]! | 0;
-    let fHi = this.fTagHi | 0,
+      wView = this.wView,
+      wWords = this.wWords;
+    // MSR (so SF and LE), the fetch window and the reservation change only in slow paths.
+    const sf = this.sf;
+    const le = this.le;
+    const noRes = !this.resValid;
+    const fHi = this.fTagHi | 0,
       fLo = this.fTagLo | 0,
       fView = this.fView,
       fOff = this.fOff | 0,
       fWords = this.fWords;
-    // Little-endian fetch on a little-endian host reads host words directly.
-    let fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
-    // `n` (<= MAX_BATCH) arrives as a double from Math.min with Infinity: compare against an
-    // int32 (rounded up, as `i < n` would for a fractional budget).
+    const fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
+    let pcHi = this.pcHi | 0;
+    let pcLo = this.pcLo | 0;
     const limit = Math.ceil(n) | 0;
     let i = 0;
-    while (i < limit) {
-      // ---- fetch ----
-      if (((pcLo & 0xfffff000) | 1) !== fLo || pcHi !== fHi) {
-        this.pcHi = pcHi >>> 0;
-        this.pcLo = pcLo >>> 0;
-        sr[SR_CFAR_HI] = cfHi;
-        sr[SR_CFAR_LO] = cfLo;
-        this.icount = start + i;
-        if (!this.refillFetch()) {
-          i++;
-          pcHi = this.pcHi | 0;
-          pcLo = this.pcLo | 0;
-          cfHi = sr[SR_CFAR_HI]! | 0;
-          cfLo = sr[SR_CFAR_LO]! | 0;
-          if (this.recheck) break;
-          continue;
-        }
-        fHi = this.fTagHi | 0;
-        fLo = this.fTagLo | 0;
-        fView = this.fView;
-        fOff = this.fOff | 0;
-        fWords = this.fWords;
-        fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
-      }
+    run: while (i < limit) {
+      if (((pcLo & 0xfffff000) | 1) !== fLo || pcHi !== fHi) break;
       const insn = fastLe
         ? fWords[(fOff + (pcLo & 0xfff)) >>> 2]!
         : fView.getUint32((fOff >>> 0) + (pcLo & 0xfff), le);
-      i++;
       let nLo = (pcLo + 4) | 0;
       let nHi = nLo === 0 ? (pcHi + 1) | 0 : pcHi;
-      let ok = true;
-      switch (insn >>> 26) {
+      // The indexed loads and stores join the D-forms' case as pseudo-opcode 64.
+      let op = insn >>> 26;
+      if (op === 31 && X_MEM[(insn >>> 1) & 0x3ff]! !== 0) op = 64;
+      switch (op) {
         case 14: {
           // addi
           const ra = (insn >>> 16) & 31,
@@ -1282,9 +1325,12 @@ export class Cpu implements CpuView {
             g[2 * rt] = d < 0 ? 0xffffffff : 0;
             g[2 * rt + 1] = d >>> 0;
           } else {
-            const s = g[2 * ra + 1]! + (d >>> 0);
-            g[2 * rt] = (g[2 * ra]! + (d < 0 ? 0xffffffff : 0) + (s > 0xffffffff ? 1 : 0)) >>> 0;
-            g[2 * rt + 1] = s >>> 0;
+            // 64-bit add in word32 operations only (the carry is an unsigned compare), so
+            // the compiled loop never needs float64 whatever values it has seen.
+            const aLo = g[2 * ra + 1]!;
+            const lo = (aLo + d) >>> 0;
+            g[2 * rt] = (g[2 * ra]! + (d >> 31) + (lo < aLo ? 1 : 0)) >>> 0;
+            g[2 * rt + 1] = lo;
           }
           break;
         }
@@ -1298,9 +1344,10 @@ export class Cpu implements CpuView {
             g[2 * rt] = dHi;
             g[2 * rt + 1] = dLo;
           } else {
-            const s = g[2 * ra + 1]! + dLo;
-            g[2 * rt] = (g[2 * ra]! + dHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
-            g[2 * rt + 1] = s >>> 0;
+            const aLo = g[2 * ra + 1]!;
+            const lo = (aLo + dLo) >>> 0;
+            g[2 * rt] = (g[2 * ra]! + dHi + (lo < aLo ? 1 : 0)) >>> 0;
+            g[2 * rt + 1] = lo;
           }
           break;
         }
@@ -1312,74 +1359,32 @@ export class Cpu implements CpuView {
           g[2 * ra + 1] = (g[2 * rs + 1]! | (insn & 0xffff)) >>> 0;
           break;
         }
-        case 16: {
-          // bc
-          const bo = (insn >>> 21) & 31;
-          if (insn & 1) {
-            sr[SR_LR_HI] = nHi >>> 0;
-            sr[SR_LR_LO] = nLo >>> 0;
-          }
-          if ((bo & 4) === 0) {
-            const cLo = (sr[SR_CTR_LO]! - 1) >>> 0;
-            let cHi = sr[SR_CTR_HI]!;
-            sr[SR_CTR_LO] = cLo;
-            if (cLo === 0xffffffff) {
-              cHi = (cHi - 1) >>> 0;
-              sr[SR_CTR_HI] = cHi;
-            }
-            const nz = sf ? (cHi | cLo) !== 0 : cLo !== 0;
-            if (nz === ((bo & 2) !== 0)) break;
-          }
-          if ((bo & 16) === 0) {
-            const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
-            if (bit !== ((bo >>> 3) & 1)) break;
-          }
-          // Taken: CFAR = the branch's address.
-          cfHi = pcHi;
-          cfLo = pcLo;
-          const bd = ((insn << 16) >> 16) & ~3;
-          if (insn & 2) {
-            nHi = bd >> 31;
-            nLo = bd;
-          } else {
-            const s = (pcLo >>> 0) + (bd >>> 0);
-            nLo = s | 0;
-            nHi = (pcHi + (bd >> 31) + (s > 0xffffffff ? 1 : 0)) | 0;
-          }
-          if (!sf) nHi = 0;
-          break;
-        }
-        case 18: {
-          // b
-          if (insn & 1) {
-            sr[SR_LR_HI] = nHi >>> 0;
-            sr[SR_LR_LO] = nLo >>> 0;
-          }
-          cfHi = pcHi;
-          cfLo = pcLo;
-          const li = ((insn << 6) >> 6) & ~3;
-          if (insn & 2) {
-            nHi = li >> 31;
-            nLo = li;
-          } else {
-            const s = (pcLo >>> 0) + (li >>> 0);
-            nLo = s | 0;
-            nHi = (pcHi + (li >> 31) + (s > 0xffffffff ? 1 : 0)) | 0;
-          }
-          if (!sf) nHi = 0;
-          break;
-        }
+        case 16:
+        case 18:
         case 19: {
-          const xo = (insn >>> 1) & 0x3ff;
-          if (xo === 16 && (insn & 0x0000f800) === 0) {
-            // bclr (BH = 0 fast path; other encodings through the slow path)
-            const bo = (insn >>> 21) & 31;
-            const tHi = sr[SR_LR_HI]!,
-              tLo = sr[SR_LR_LO]!;
-            if (insn & 1) {
-              sr[SR_LR_HI] = nHi >>> 0;
-              sr[SR_LR_LO] = nLo >>> 0;
+          // bc, b, and bclr with BH = 0 (every other XL-form through step()). The target
+          // first: bclrl reads LR before it writes it.
+          let tHi: number, tLo: number;
+          if (op === 19) {
+            if ((insn & 0x0000fffe) !== 0x20) break run;
+            tHi = sr[SR_LR_HI]! | 0;
+            tLo = sr[SR_LR_LO]! & ~3;
+          } else {
+            const disp = (op === 18 ? (insn << 6) >> 6 : (insn << 16) >> 16) & ~3;
+            if (insn & 2) {
+              tHi = disp >> 31;
+              tLo = disp;
+            } else {
+              tLo = (pcLo + disp) | 0;
+              tHi = (pcHi + (disp >> 31) + (tLo >>> 0 < pcLo >>> 0 ? 1 : 0)) | 0;
             }
+          }
+          if (insn & 1) {
+            sr[SR_LR_HI] = nHi;
+            sr[SR_LR_LO] = nLo;
+          }
+          if (op !== 18) {
+            const bo = (insn >>> 21) & 31;
             if ((bo & 4) === 0) {
               const cLo = (sr[SR_CTR_LO]! - 1) >>> 0;
               let cHi = sr[SR_CTR_HI]!;
@@ -1395,212 +1400,44 @@ export class Cpu implements CpuView {
               const bit = (sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1;
               if (bit !== ((bo >>> 3) & 1)) break;
             }
-            cfHi = pcHi;
-            cfLo = pcLo;
-            nHi = sf ? tHi | 0 : 0;
-            nLo = tLo & ~3;
-            break;
           }
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          sr[SR_CFAR_HI] = cfHi;
-          sr[SR_CFAR_LO] = cfLo;
-          this.npcHi = nHi >>> 0;
-          this.npcLo = nLo >>> 0;
-          this.icount = start + i;
-          ok = this.exec19(insn, xo);
-          nHi = this.npcHi | 0;
-          nLo = this.npcLo | 0;
-          cfHi = sr[SR_CFAR_HI]! | 0;
-          cfLo = sr[SR_CFAR_LO]! | 0;
+          // Taken: CFAR = the branch's address.
+          sr[SR_CFAR_HI] = pcHi;
+          sr[SR_CFAR_LO] = pcLo;
+          nHi = sf ? tHi : 0;
+          nLo = tLo;
           break;
         }
+        case 21:
+        case 30:
         case 31: {
-          const xo = (insn >>> 1) & 0x3ff;
-          switch (xo) {
-            case 266:
-            case 266 + 512: {
-              // add
-              const rt = (insn >>> 21) & 31,
-                ra = (insn >>> 16) & 31,
-                rb = (insn >>> 11) & 31;
-              const aHi = g[2 * ra]!,
-                aLo = g[2 * ra + 1]!,
-                bHi = g[2 * rb]!,
-                bLo = g[2 * rb + 1]!;
-              const s = aLo + bLo;
-              const lo = s >>> 0;
-              const hi = (aHi + bHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
-              g[2 * rt] = hi;
-              g[2 * rt + 1] = lo;
-              if (insn & 0x401) {
-                if (insn & 0x400) this.setOvAdd(aHi, aLo, bHi, bLo, hi, lo);
-                if (insn & 1) this.setCr0(hi, lo);
-              }
-              break;
-            }
-            case 316: {
-              // xor
-              const rs = (insn >>> 21) & 31,
-                ra = (insn >>> 16) & 31,
-                rb = (insn >>> 11) & 31;
-              const hi = (g[2 * rs]! ^ g[2 * rb]!) >>> 0,
-                lo = (g[2 * rs + 1]! ^ g[2 * rb + 1]!) >>> 0;
-              g[2 * ra] = hi;
-              g[2 * ra + 1] = lo;
-              if (insn & 1) this.setCr0(hi, lo);
-              break;
-            }
-            case 444: {
-              // or (mr)
-              const rs = (insn >>> 21) & 31,
-                ra = (insn >>> 16) & 31,
-                rb = (insn >>> 11) & 31;
-              const hi = (g[2 * rs]! | g[2 * rb]!) >>> 0,
-                lo = (g[2 * rs + 1]! | g[2 * rb + 1]!) >>> 0;
-              g[2 * ra] = hi;
-              g[2 * ra + 1] = lo;
-              if (insn & 1) this.setCr0(hi, lo);
-              break;
-            }
-            case 21: {
-              // ldx
-              if (insn & 1) {
-                ok = false;
-                this.pcHi = pcHi >>> 0;
-                this.pcLo = pcLo >>> 0;
-                sr[SR_CFAR_HI] = cfHi;
-                sr[SR_CFAR_LO] = cfLo;
-                this.illegal(insn);
-                break;
-              }
-              // EA and the soft-TLB probe inline; the helper only on a miss.
-              const rt = (insn >>> 21) & 31,
-                ra = (insn >>> 16) & 31,
-                rb = (insn >>> 11) & 31;
-              let eaHi = g[2 * rb]!,
-                eaLo = g[2 * rb + 1]!;
-              if (ra !== 0) {
-                const s = g[2 * ra + 1]! + eaLo;
-                eaLo = s >>> 0;
-                eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
-              }
-              if (!sf) eaHi = 0;
-              const idx = (eaLo >>> 12) & TLB_MASK,
-                off = eaLo & 0xfff;
-              if (
-                rTagLo[idx] === ((eaLo & 0xfffff000) | 1) &&
-                rTagHi[idx] === eaHi &&
-                off <= 0xff8
-              ) {
-                const v = rView[idx]!,
-                  o = rOff[idx]! + off;
-                if (le) {
-                  g[2 * rt + 1] = v.getUint32(o, true);
-                  g[2 * rt] = v.getUint32(o + 4, true);
-                } else {
-                  g[2 * rt] = v.getUint32(o, false);
-                  g[2 * rt + 1] = v.getUint32(o + 4, false);
-                }
-                break;
-              }
-              this.pcHi = pcHi >>> 0;
-              this.pcLo = pcLo >>> 0;
-              sr[SR_CFAR_HI] = cfHi;
-              sr[SR_CFAR_LO] = cfLo;
-              if (!this.ld64(eaHi, eaLo, le)) {
-                ok = false;
-                break;
-              }
-              g[2 * rt] = this.vHi;
-              g[2 * rt + 1] = this.vLo;
-              break;
-            }
-            case 149: {
-              // stdx
-              if (insn & 1) {
-                ok = false;
-                this.pcHi = pcHi >>> 0;
-                this.pcLo = pcLo >>> 0;
-                sr[SR_CFAR_HI] = cfHi;
-                sr[SR_CFAR_LO] = cfLo;
-                this.illegal(insn);
-                break;
-              }
-              const rs = (insn >>> 21) & 31,
-                ra = (insn >>> 16) & 31,
-                rb = (insn >>> 11) & 31;
-              let eaHi = g[2 * rb]!,
-                eaLo = g[2 * rb + 1]!;
-              if (ra !== 0) {
-                const s = g[2 * ra + 1]! + eaLo;
-                eaLo = s >>> 0;
-                eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
-              }
-              if (!sf) eaHi = 0;
-              const idx = (eaLo >>> 12) & TLB_MASK,
-                off = eaLo & 0xfff;
-              if (
-                wTagLo[idx] === ((eaLo & 0xfffff000) | 1) &&
-                wTagHi[idx] === eaHi &&
-                off <= 0xff8 &&
-                !this.resValid
-              ) {
-                const v = wView[idx]!,
-                  o = wOff[idx]! + off;
-                if (le) {
-                  v.setUint32(o, g[2 * rs + 1]!, true);
-                  v.setUint32(o + 4, g[2 * rs]!, true);
-                } else {
-                  v.setUint32(o, g[2 * rs]!, false);
-                  v.setUint32(o + 4, g[2 * rs + 1]!, false);
-                }
-                break;
-              }
-              this.pcHi = pcHi >>> 0;
-              this.pcLo = pcLo >>> 0;
-              sr[SR_CFAR_HI] = cfHi;
-              sr[SR_CFAR_LO] = cfLo;
-              ok = this.st64(eaHi, eaLo, g[2 * rs]!, g[2 * rs + 1]!, le);
-              break;
-            }
-            default: {
-              this.pcHi = pcHi >>> 0;
-              this.pcLo = pcLo >>> 0;
-              sr[SR_CFAR_HI] = cfHi;
-              sr[SR_CFAR_LO] = cfLo;
-              this.npcHi = nHi >>> 0;
-              this.npcLo = nLo >>> 0;
-              this.icount = start + i;
-              ok = this.exec31(insn, xo);
-              nHi = this.npcHi | 0;
-              nLo = this.npcLo | 0;
-              cfHi = sr[SR_CFAR_HI]! | 0;
-              cfLo = sr[SR_CFAR_LO]! | 0;
-            }
-          }
-          break;
-        }
-        case 28: {
-          // andi.
-          const rs = (insn >>> 21) & 31,
+          // Results with an Rc bit: rlwinm (21), rldicl/rldicr/rldic/rldimi (30, MD forms;
+          // rldcl/rldcr through step()), and the arithmetic and logical X/XO forms of 31 (its
+          // loads and stores are pseudo-opcode 64). Each leaves the result in hi/lo for
+          // register dst (RA unless said), or dst = -1 when it wrote its result itself.
+          const rt = (insn >>> 21) & 31,
             ra = (insn >>> 16) & 31;
-          const lo = (g[2 * rs + 1]! & insn & 0xffff) >>> 0;
-          g[2 * ra] = 0;
-          g[2 * ra + 1] = lo;
-          // setCr0(0, lo) inline: the result is a non-negative 16-bit value in both modes.
-          sr[SR_CR] = (sr[SR_CR]! & 0x0fffffff) | (((lo !== 0 ? 4 : 2) | this.so) << 28);
-          break;
-        }
-        case 30: {
-          if ((insn & 0x1c) === 0) {
-            // rldicl (clrldi, srdi, rotldi ...): MD form, mask from bit mb to 63
-            const rs = (insn >>> 21) & 31,
-              ra = (insn >>> 16) & 31;
+          let hi = 0,
+            lo = 0,
+            dst = ra;
+          if (op === 21) {
+            const sh = (insn >>> 11) & 31,
+              mb = (insn >>> 6) & 31,
+              me = (insn >>> 1) & 31;
+            const v = g[2 * rt + 1]!;
+            const r = sh === 0 ? v : ((v << sh) | (v >>> (32 - sh))) >>> 0;
+            hi = mb > me ? r : 0;
+            // MASK(mb + 32, me + 32), wrapping when mb > me
+            const from = 0xffffffff >>> mb,
+              to = me >= 31 ? 0xffffffff : ~(0xffffffff >>> (me + 1));
+            lo = (r & (mb <= me ? from & to : from | to)) >>> 0;
+          } else if (op === 30) {
+            const form = (insn >>> 2) & 7;
+            if (form > 3) break run;
             const sh = ((insn >>> 11) & 31) | ((insn & 2) << 4);
-            const mb = ((insn >>> 6) & 31) | (insn & 0x20);
-            let hi = g[2 * rs]!,
-              lo = g[2 * rs + 1]!;
+            const m = ((insn >>> 6) & 31) | (insn & 0x20);
+            hi = g[2 * rt]!;
+            lo = g[2 * rt + 1]!;
             if (sh & 32) {
               const t = hi;
               hi = lo;
@@ -1612,304 +1449,353 @@ export class Cpu implements CpuView {
               hi = (hi << k) | (lo >>> (32 - k));
               lo = (lo << k) | (t >>> (32 - k));
             }
-            hi = mb >= 32 ? 0 : (hi & (0xffffffff >>> mb)) >>> 0;
-            lo = mb > 32 ? (lo & (0xffffffff >>> (mb - 32))) >>> 0 : lo >>> 0;
-            g[2 * ra] = hi;
-            g[2 * ra + 1] = lo;
-            if (insn & 1) {
-              // setCr0(hi, lo) inline, with MSR[SF] from the local
-              const c = sf
-                ? (hi | 0) < 0
-                  ? 8
-                  : (hi | lo) !== 0
-                    ? 4
-                    : 2
-                : (lo | 0) < 0
-                  ? 8
-                  : lo !== 0
-                    ? 4
-                    : 2;
-              sr[SR_CR] = (sr[SR_CR]! & 0x0fffffff) | ((c | this.so) << 28);
+            // MASK(mb, me): rldicl mb = m, me = 63; rldicr mb = 0, me = m; rldic and rldimi
+            // mb = m, me = 63 - sh.
+            const mb = form === 1 ? 0 : m,
+              me = form === 0 ? 63 : form === 1 ? m : 63 - sh;
+            const fHiM = mb >= 32 ? 0 : 0xffffffff >>> mb,
+              fLoM = mb <= 32 ? 0xffffffff : 0xffffffff >>> (mb - 32);
+            const tHiM = me >= 31 ? 0xffffffff : ~(0xffffffff >>> (me + 1)),
+              tLoM = me >= 63 ? 0xffffffff : me < 32 ? 0 : ~(0xffffffff >>> (me - 31));
+            const mHi = mb <= me ? fHiM & tHiM : fHiM | tHiM,
+              mLo = mb <= me ? fLoM & tLoM : fLoM | tLoM;
+            if (form === 3) {
+              hi = ((hi & mHi) | (g[2 * ra]! & ~mHi)) >>> 0;
+              lo = ((lo & mLo) | (g[2 * ra + 1]! & ~mLo)) >>> 0;
+            } else {
+              hi = (hi & mHi) >>> 0;
+              lo = (lo & mLo) >>> 0;
             }
-            break;
+          } else {
+            const xo = (insn >>> 1) & 0x3ff;
+            const rb = (insn >>> 11) & 31;
+            switch (xo) {
+              case 0:
+              case 32: {
+                // cmp, cmpl (bit 22 and Rc must be 0)
+                if (insn & 0x00400001) break run;
+                const aHi = g[2 * ra]!,
+                  aLo = g[2 * ra + 1]!,
+                  bHi = g[2 * rb]!,
+                  bLo = g[2 * rb + 1]!;
+                let c: number;
+                if (insn & 0x00200000) {
+                  const x = xo === 0 ? aHi | 0 : aHi,
+                    y = xo === 0 ? bHi | 0 : bHi;
+                  c = x < y ? 8 : x > y ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
+                } else {
+                  const x = xo === 0 ? aLo | 0 : aLo,
+                    y = xo === 0 ? bLo | 0 : bLo;
+                  c = x < y ? 8 : x > y ? 4 : 2;
+                }
+                const shift = 28 - 4 * (rt >>> 2);
+                sr[SR_CR] = (sr[SR_CR]! & ~(0xf << shift)) | ((c | this.so) << shift);
+                dst = -1;
+                break;
+              }
+              case 266:
+              case 40: {
+                // add, subf (RB - RA = RB + ~RA + 1); the OE forms (xo + 512) set XER: step()
+                let aHi = g[2 * ra]!,
+                  aLo = g[2 * ra + 1]!,
+                  cin = 0;
+                if (xo === 40) {
+                  aHi = ~aHi >>> 0;
+                  aLo = ~aLo >>> 0;
+                  cin = 1;
+                }
+                const bLo = g[2 * rb + 1]!;
+                lo = (aLo + bLo + cin) >>> 0;
+                const carry = cin === 0 ? lo < aLo : lo <= aLo;
+                hi = (aHi + g[2 * rb]! + (carry ? 1 : 0)) >>> 0;
+                dst = rt;
+                break;
+              }
+              case 28:
+              case 60:
+              case 124:
+              case 316:
+              case 444: {
+                // and, andc, nor, xor, or (mr)
+                const sHi = g[2 * rt]!,
+                  sLo = g[2 * rt + 1]!,
+                  bHi = g[2 * rb]!,
+                  bLo = g[2 * rb + 1]!;
+                if (xo === 444) {
+                  hi = (sHi | bHi) >>> 0;
+                  lo = (sLo | bLo) >>> 0;
+                } else if (xo === 316) {
+                  hi = (sHi ^ bHi) >>> 0;
+                  lo = (sLo ^ bLo) >>> 0;
+                } else if (xo === 28) {
+                  hi = (sHi & bHi) >>> 0;
+                  lo = (sLo & bLo) >>> 0;
+                } else if (xo === 60) {
+                  hi = (sHi & ~bHi) >>> 0;
+                  lo = (sLo & ~bLo) >>> 0;
+                } else {
+                  hi = ~(sHi | bHi) >>> 0;
+                  lo = ~(sLo | bLo) >>> 0;
+                }
+                break;
+              }
+              case 339:
+              case 467: {
+                // mfspr / mtspr of LR (8) and CTR (9), open to every privilege level
+                const spr = ((insn >>> 16) & 31) | (((insn >>> 11) & 31) << 5);
+                if ((spr & ~1) !== 8 || (insn & 1) !== 0) break run;
+                const k = spr === 8 ? SR_LR_HI : SR_CTR_HI;
+                if (xo === 339) {
+                  g[2 * rt] = sr[k]!;
+                  g[2 * rt + 1] = sr[k + 1]!;
+                } else {
+                  sr[k] = g[2 * rt]!;
+                  sr[k + 1] = g[2 * rt + 1]!;
+                }
+                dst = -1;
+                break;
+              }
+              default:
+                break run;
+            }
           }
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          sr[SR_CFAR_HI] = cfHi;
-          sr[SR_CFAR_LO] = cfLo;
-          ok = this.rot30(insn);
+          if (dst < 0) break;
+          g[2 * dst] = hi;
+          g[2 * dst + 1] = lo;
+          if (insn & 1) {
+            const c = ((sf ? hi : lo) | 0) < 0 ? 8 : (sf ? hi | lo : lo) !== 0 ? 4 : 2;
+            sr[SR_CR] = (sr[SR_CR]! & 0x0fffffff) | ((c | this.so) << 28);
+          }
           break;
         }
-        case 21: {
-          // rlwinm
+        case 28: {
+          // andi.
           const rs = (insn >>> 21) & 31,
             ra = (insn >>> 16) & 31;
-          const sh = (insn >>> 11) & 31,
-            mb = (insn >>> 6) & 31,
-            me = (insn >>> 1) & 31;
-          const v = g[2 * rs + 1]!;
-          const r = sh === 0 ? v : ((v << sh) | (v >>> (32 - sh))) >>> 0;
-          const hi = mb > me ? r : 0;
-          const lo = (r & mask32(mb, me)) >>> 0;
-          g[2 * ra] = hi;
+          const lo = (g[2 * rs + 1]! & insn & 0xffff) >>> 0;
+          g[2 * ra] = 0;
           g[2 * ra + 1] = lo;
-          if (insn & 1) this.setCr0(hi, lo);
+          // CR0 inline: the result is a non-negative 16-bit value in both modes.
+          sr[SR_CR] = (sr[SR_CR]! & 0x0fffffff) | (((lo !== 0 ? 4 : 2) | this.so) << 28);
           break;
         }
+        case 4: {
+          // maddld (RT = RA * RB + RC, low doubleword); maddhd/maddhdu through step()
+          if ((insn & 63) !== 51) break run;
+          const ra = (insn >>> 16) & 31,
+            rb = (insn >>> 11) & 31,
+            rc = (insn >>> 6) & 31;
+          // The product's low doubleword as in mul64 (which is not inlined into this big a
+          // function: a call here would cost the whole loop its registers).
+          const aLo = g[2 * ra + 1]!,
+            bLo = g[2 * rb + 1]!;
+          const a0 = aLo & 0xffff,
+            a1 = aLo >>> 16,
+            b0 = bLo & 0xffff,
+            b1 = bLo >>> 16;
+          const p01 = a0 * b1,
+            p10 = a1 * b0;
+          const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+          const cross = Math.imul(g[2 * ra]!, bLo) + Math.imul(aLo, g[2 * rb]!);
+          const pHi = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + cross;
+          const pLo = Math.imul(aLo, bLo) >>> 0;
+          const lo = (pLo + g[2 * rc + 1]!) >>> 0;
+          g[2 * ((insn >>> 21) & 31)] = (pHi + g[2 * rc]! + (lo < pLo ? 1 : 0)) >>> 0;
+          g[2 * ((insn >>> 21) & 31) + 1] = lo;
+          break;
+        }
+        case 10:
         case 11: {
-          // cmpi
-          if (insn & 0x00400000) {
-            ok = false;
-            this.pcHi = pcHi >>> 0;
-            this.pcLo = pcLo >>> 0;
-            sr[SR_CFAR_HI] = cfHi;
-            sr[SR_CFAR_LO] = cfLo;
-            this.illegal(insn);
-            break;
-          }
+          // cmpli, cmpi (L must be 0 in bit 22: step() raises the illegal form)
+          if (insn & 0x00400000) break run;
           const ra = (insn >>> 16) & 31;
           const si = (insn << 16) >> 16;
-          let c: number;
-          if (insn & 0x00200000) {
-            const aHi = g[2 * ra]! | 0,
-              bHi = si < 0 ? -1 : 0;
-            const aLo = g[2 * ra + 1]!,
-              bLo = si >>> 0;
-            c = aHi < bHi ? 8 : aHi > bHi ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
-          } else {
-            const a = g[2 * ra + 1]! | 0;
-            c = a < si ? 8 : a > si ? 4 : 2;
-          }
-          this.setCrField((insn >>> 23) & 7, c);
-          break;
-        }
-        case 10: {
-          // cmpli
-          if (insn & 0x00400000) {
-            ok = false;
-            this.pcHi = pcHi >>> 0;
-            this.pcLo = pcLo >>> 0;
-            sr[SR_CFAR_HI] = cfHi;
-            sr[SR_CFAR_LO] = cfLo;
-            this.illegal(insn);
-            break;
-          }
-          const ra = (insn >>> 16) & 31;
           const ui = insn & 0xffff;
           let c: number;
           if (insn & 0x00200000) {
             const aHi = g[2 * ra]!,
               aLo = g[2 * ra + 1]!;
-            c = aHi !== 0 ? 4 : aLo < ui ? 8 : aLo > ui ? 4 : 2;
+            if (insn & 0x04000000) {
+              const sHi = aHi | 0,
+                bHi = si < 0 ? -1 : 0,
+                bLo = si >>> 0;
+              c = sHi < bHi ? 8 : sHi > bHi ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
+            } else c = aHi !== 0 ? 4 : aLo < ui ? 8 : aLo > ui ? 4 : 2;
+          } else if (insn & 0x04000000) {
+            const a = g[2 * ra + 1]! | 0;
+            c = a < si ? 8 : a > si ? 4 : 2;
           } else {
             const a = g[2 * ra + 1]!;
             c = a < ui ? 8 : a > ui ? 4 : 2;
           }
-          this.setCrField((insn >>> 23) & 7, c);
+          const shift = 28 - 4 * ((insn >>> 23) & 7);
+          sr[SR_CR] = (sr[SR_CR]! & ~(0xf << shift)) | ((c | this.so) << shift);
           break;
         }
         case 32:
         case 33:
         case 34:
         case 35:
-        case 40:
-        case 41:
-        case 42:
-        case 43:
         case 36:
         case 37:
         case 38:
         case 39:
+        case 40:
+        case 41:
+        case 42:
+        case 43:
         case 44:
         case 45:
         case 58:
-        case 62: {
-          // D/DS-form loads and stores: lwz lbz lhz lha stw stb sth (and the update forms),
-          // ld ldu lwa std stdu (stq in the slow path). The EA and the soft-TLB probe are
-          // inline; the ld*/st* helpers run only on a miss (translation, MMIO, page crossing).
-          const op = insn >>> 26;
+        case 62:
+        case 64: {
+          // Loads and stores, done here when the soft TLB maps the page and the access stays
+          // inside it. D-form: EA = (RA|0) + D; DS-form: the same with D's low two bits clear
+          // (stq and the invalid DS forms: step()); X-form (64): EA = (RA|0) + (RB), Rc = 1
+          // invalid. MEM_* flags and the size from the tables.
           const rt = (insn >>> 21) & 31,
             ra = (insn >>> 16) & 31;
-          const ds = op >= 58;
-          const x = insn & 3;
-          // Update form (RA written back with the EA); lwa is DS-form x = 2, stq x = 2 of 62.
-          const upd = ds ? x === 1 : (op & 1) !== 0;
-          const store = op === 62 || (op >= 36 && op <= 39) || op === 44 || op === 45;
-          if (ds && (x === 3 || (op === 62 && x === 2))) {
-            this.pcHi = pcHi >>> 0;
-            this.pcLo = pcLo >>> 0;
-            sr[SR_CFAR_HI] = cfHi;
-            sr[SR_CFAR_LO] = cfLo;
-            if (x === 3) {
-              ok = false;
-              this.illegal(insn);
-            } else {
-              this.npcHi = nHi >>> 0;
-              this.npcLo = nLo >>> 0;
-              ok = this.stq(insn);
-            }
-            break;
+          let mem: number, eaHi: number, eaLo: number;
+          if (op === 64) {
+            if (insn & 1) break run;
+            mem = X_MEM[(insn >>> 1) & 0x3ff]!;
+            const rb = (insn >>> 11) & 31;
+            eaHi = g[2 * rb]! | 0;
+            eaLo = g[2 * rb + 1]!;
+          } else {
+            const ds = op >= 58;
+            mem = ds ? (op === 58 ? DS58_MEM : DS62_MEM)[insn & 3]! : D_MEM[op - 32]!;
+            if (mem === 0) break run;
+            const d = ((insn << 16) >> 16) & (ds ? ~3 : ~0);
+            eaLo = d >>> 0;
+            eaHi = d >> 31;
           }
-          if (upd && (ra === 0 || (!store && ra === rt))) {
-            ok = false;
-            this.pcHi = pcHi >>> 0;
-            this.pcLo = pcLo >>> 0;
-            sr[SR_CFAR_HI] = cfHi;
-            sr[SR_CFAR_LO] = cfLo;
-            this.illegal(insn);
-            break;
+          if ((mem & MEM_UPDATE) !== 0 && (ra === 0 || ((mem & MEM_STORE) === 0 && ra === rt))) {
+            break run; // invalid update form: step() raises it
           }
-          // EA = (RA|0) + the sign-extended displacement (DS: low two bits clear).
-          const d = ((insn << 16) >> 16) & (ds ? ~3 : ~0);
-          let eaLo = d >>> 0,
-            eaHi = d < 0 ? 0xffffffff : 0;
           if (ra !== 0) {
-            const s = g[2 * ra + 1]! + eaLo;
-            eaHi = (g[2 * ra]! + eaHi + (s > 0xffffffff ? 1 : 0)) >>> 0;
-            eaLo = s >>> 0;
+            const aLo = g[2 * ra + 1]!;
+            eaLo = (aLo + eaLo) >>> 0;
+            eaHi = (g[2 * ra]! + eaHi + (eaLo < aLo ? 1 : 0)) | 0;
           }
           if (!sf) eaHi = 0;
-          // Access size: 8 for ld/std, 4 for lwz/stw/lwa, 1 for lbz/stb, 2 for the halfwords.
-          const size = ds
-            ? x === 2
-              ? 4
-              : 8
-            : op < 36
-              ? op < 34
-                ? 4
-                : 1
-              : op < 40
-                ? op < 38
-                  ? 4
-                  : 1
-                : 2;
+          const size = mem & 15;
           const idx = (eaLo >>> 12) & TLB_MASK,
             off = eaLo & 0xfff;
           const tag = (eaLo & 0xfffff000) | 1;
-          if (store) {
+          if (off > 4096 - size) break run;
+          if ((mem & MEM_STORE) !== 0) {
+            if (wTagLo[idx] !== tag || wTagHi[idx] !== eaHi >>> 0 || !noRes) break run;
             const sHi = g[2 * rt]!,
               sLo = g[2 * rt + 1]!;
-            if (
-              wTagLo[idx] === tag &&
-              wTagHi[idx] === eaHi &&
-              off <= 4096 - size &&
-              !this.resValid
-            ) {
-              const v = wView[idx]!,
-                o = wOff[idx]! + off;
-              if (size === 8) {
-                v.setUint32(le ? o : o + 4, sLo, le);
-                v.setUint32(le ? o + 4 : o, sHi, le);
-              } else if (size === 4) v.setUint32(o, sLo, le);
-              else if (size === 1) v.setUint8(o, sLo);
-              else v.setUint16(o, sLo, le);
-            } else {
-              this.pcHi = pcHi >>> 0;
-              this.pcLo = pcLo >>> 0;
-              sr[SR_CFAR_HI] = cfHi;
-              sr[SR_CFAR_LO] = cfLo;
-              ok =
-                size === 8
-                  ? this.st64(eaHi, eaLo, sHi, sLo, le)
-                  : size === 4
-                    ? this.st32(eaHi, eaLo, sLo, le)
-                    : size === 1
-                      ? this.st8(eaHi, eaLo, sLo & 0xff)
-                      : this.st16(eaHi, eaLo, sLo & 0xffff, le);
-              if (!ok) break;
-            }
+            const o = wOff[idx]! + off;
+            const w = wWords[idx]!;
+            const v = wView[idx]!;
+            if (fastLe && size >= 4 && (o & 3) === 0 && w !== EMPTY_WORDS) {
+              // Aligned words on a little-endian host: straight into the window's words.
+              w[o >>> 2] = sLo;
+              if (size === 8) w[(o >>> 2) + 1] = sHi;
+            } else if (size === 8) {
+              v.setUint32(le ? o : o + 4, sLo, le);
+              v.setUint32(le ? o + 4 : o, sHi, le);
+            } else if (size === 4) v.setUint32(o, sLo, le);
+            else if (size === 1) v.setUint8(o, sLo);
+            else v.setUint16(o, sLo, le);
           } else {
+            if (rTagLo[idx] !== tag || rTagHi[idx] !== eaHi >>> 0) break run;
+            const o = rOff[idx]! + off;
+            const w = rWords[idx]!;
+            const v = rView[idx]!;
             let hi = 0,
               lo: number;
-            if (rTagLo[idx] === tag && rTagHi[idx] === eaHi && off <= 4096 - size) {
-              const v = rView[idx]!,
-                o = rOff[idx]! + off;
-              if (size === 8) {
-                hi = v.getUint32(le ? o + 4 : o, le);
-                lo = v.getUint32(le ? o : o + 4, le);
-              } else
-                lo =
-                  size === 4 ? v.getUint32(o, le) : size === 1 ? v.getUint8(o) : v.getUint16(o, le);
-            } else {
-              this.pcHi = pcHi >>> 0;
-              this.pcLo = pcLo >>> 0;
-              sr[SR_CFAR_HI] = cfHi;
-              sr[SR_CFAR_LO] = cfLo;
-              if (size === 8) {
-                if (!this.ld64(eaHi, eaLo, le)) {
-                  ok = false;
-                  break;
-                }
-                hi = this.vHi;
-                lo = this.vLo;
-              } else {
-                lo =
-                  size === 4
-                    ? this.ld32(eaHi, eaLo, le)
-                    : size === 1
-                      ? this.ld8(eaHi, eaLo)
-                      : this.ld16(eaHi, eaLo, le);
-                if (lo < 0) {
-                  ok = false;
-                  break;
-                }
+            if (fastLe && size >= 4 && (o & 3) === 0 && w !== EMPTY_WORDS) {
+              // Aligned words on a little-endian host: straight from the window's words.
+              lo = w[o >>> 2]!;
+              if (size === 8) hi = w[(o >>> 2) + 1]!;
+              else if (mem & MEM_SIGNED) hi = (lo >> 31) >>> 0;
+            } else if (size === 8) {
+              hi = v.getUint32(le ? o + 4 : o, le);
+              lo = v.getUint32(le ? o : o + 4, le);
+            } else if (size === 4) {
+              lo = v.getUint32(o, le);
+              if (mem & MEM_SIGNED) hi = (lo >> 31) >>> 0;
+            } else if (size === 1) lo = v.getUint8(o);
+            else {
+              lo = v.getUint16(o, le);
+              if (mem & MEM_SIGNED) {
+                const x = (lo << 16) >> 16;
+                lo = x >>> 0;
+                hi = (x >> 31) >>> 0;
               }
             }
-            // Sign extension: lha/lhau (42, 43) and lwa.
-            if (op === 42 || op === 43) {
-              lo = (lo << 16) >> 16;
-              hi = lo < 0 ? 0xffffffff : 0;
-              lo >>>= 0;
-            } else if (ds && x === 2) hi = (lo | 0) < 0 ? 0xffffffff : 0;
             g[2 * rt] = hi;
             g[2 * rt + 1] = lo;
           }
-          if (upd) {
+          if (mem & MEM_UPDATE) {
             g[2 * ra] = eaHi;
             g[2 * ra + 1] = eaLo;
           }
           break;
         }
-        default: {
-          // Everything else: immediate ops, rotates, traps, sc, lq ...
-          this.pcHi = pcHi >>> 0;
-          this.pcLo = pcLo >>> 0;
-          sr[SR_CFAR_HI] = cfHi;
-          sr[SR_CFAR_LO] = cfLo;
-          this.npcHi = nHi >>> 0;
-          this.npcLo = nLo >>> 0;
-          this.icount = start + i;
-          ok = this.execOther(insn);
-          nHi = this.npcHi | 0;
-          nLo = this.npcLo | 0;
-          cfHi = sr[SR_CFAR_HI]! | 0;
-          cfLo = sr[SR_CFAR_LO]! | 0;
-        }
+        default:
+          break run;
       }
-      if (ok) {
-        pcHi = nHi;
-        pcLo = nLo;
-      } else {
-        // Redirected (interrupt, rfid, hcall, stop ...): pick up the new PC and byte order.
-        pcHi = this.pcHi | 0;
-        pcLo = this.pcLo | 0;
-        cfHi = sr[SR_CFAR_HI]! | 0;
-        cfLo = sr[SR_CFAR_LO]! | 0;
-        le = this.le;
-        sf = this.sf;
-        fLo = this.fTagLo | 0;
-        fastLe = le && HOST_LE && fWords !== EMPTY_WORDS;
-      }
-      // Only slow paths (and failed fast ones) can set recheck; they all went through memory
-      // or a helper, so this property read is off the pure-ALU path's critical chain.
-      if (this.recheck) break;
+      i++;
+      pcHi = nHi;
+      pcLo = nLo;
     }
     this.pcHi = pcHi >>> 0;
     this.pcLo = pcLo >>> 0;
-    sr[SR_CFAR_HI] = cfHi;
-    sr[SR_CFAR_LO] = cfLo;
-    this.icount = start + i;
+    this.icount += i;
     return i;
+  }
+
+  /**
+   * Execute the one instruction at the PC with every path available: the fetch-window refill,
+   * soft-TLB misses and MMIO, interrupts, and every opcode. execFast leaves these here.
+   *
+   * Slow-path protocol: a handler runs with this.pcHi/pcLo = the instruction and
+   * this.npcHi/npcLo = the next one. It returns true when the instruction completed
+   * (execution continues at npc) and false when it redirected execution (interrupt, rfid,
+   * hcall ...: the new PC is in this.pcHi/pcLo). Anything that changes what the event check or
+   * the caches would decide sets `recheck`, which makes run() look again before going on.
+   */
+  private step(): void {
+    const pcHi = this.pcHi,
+      pcLo = this.pcLo;
+    this.icount++;
+    if (((pcLo & 0xfffff000) | 1) !== this.fTagLo || pcHi !== this.fTagHi) {
+      if (!this.refillFetch()) return;
+    }
+    const insn = this.fView.getUint32(this.fOff + (pcLo & 0xfff), this.le);
+    const nLo = (pcLo + 4) >>> 0;
+    this.npcLo = nLo;
+    this.npcHi = nLo === 0 ? (pcHi + 1) >>> 0 : pcHi;
+    if (this.dispatch(insn)) {
+      this.pcHi = this.npcHi;
+      this.pcLo = this.npcLo;
+    }
+  }
+
+  /** The handler group of an instruction's primary opcode (slow-path protocol, see step). */
+  private dispatch(insn: number): boolean {
+    const op = insn >>> 26;
+    switch (op) {
+      case 19:
+        return this.exec19(insn, (insn >>> 1) & 0x3ff);
+      case 30:
+        return this.rot30(insn);
+      case 31:
+        return this.exec31(insn, (insn >>> 1) & 0x3ff);
+      case 58:
+        return this.loadStoreX(insn, DS58_XO[insn & 3]!, true);
+      case 62:
+        return (insn & 3) === 2 ? this.stq(insn) : this.loadStoreX(insn, DS62_XO[insn & 3]!, true);
+      default:
+        return op >= 32 && op <= 45
+          ? this.loadStoreX(insn, D_XO[op - 32]!, true)
+          : this.execOther(insn);
+    }
   }
 
   /** Next-instruction address for slow paths (they may change it: branches, rfid). */
@@ -1917,8 +1803,70 @@ export class Cpu implements CpuView {
   private npcLo = W;
 
   // =========================================================================================
-  // Slow-path instruction groups (see execBatch for the protocol).
+  // Slow-path instruction groups (see step for the protocol).
   // =========================================================================================
+
+  /** cmp, cmpl, cmpi, cmpli: (RA) against b into CR field BF; L (bit 10) picks 64 bits. */
+  private compare(insn: number, signed: boolean, bHi: number, bLo: number): void {
+    const ra = (insn >>> 16) & 31;
+    const aHi = this.g[2 * ra]!,
+      aLo = this.g[2 * ra + 1]!;
+    let c: number;
+    if (insn & 0x00200000) {
+      const x = signed ? aHi | 0 : aHi,
+        y = signed ? bHi | 0 : bHi;
+      c = x < y ? 8 : x > y ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
+    } else {
+      const x = signed ? aLo | 0 : aLo,
+        y = signed ? bLo | 0 : bLo;
+      c = x < y ? 8 : x > y ? 4 : 2;
+    }
+    this.setCrField((insn >>> 23) & 7, c);
+  }
+
+  /**
+   * The CTR part of a conditional branch's BO: decrement CTR unless BO[2] says not to, and
+   * whether the branch may still be taken (CTR != 0, or CTR = 0 with BO[1]).
+   */
+  private ctrCondition(bo: number): boolean {
+    if ((bo & 4) !== 0) return true;
+    const sr = this.sr;
+    sr[SR_CTR_LO] = u32(sr[SR_CTR_LO]! - 1);
+    if (sr[SR_CTR_LO]! === 0xffffffff) sr[SR_CTR_HI] = u32(sr[SR_CTR_HI]! - 1);
+    const nz = this.sf ? (sr[SR_CTR_HI]! | sr[SR_CTR_LO]!) !== 0 : sr[SR_CTR_LO]! !== 0;
+    return nz !== ((bo & 2) !== 0);
+  }
+
+  /** The CR part of a conditional branch's BO: BO[0] set, or CR bit BI equal to BO[1]. */
+  private crCondition(insn: number, bo: number): boolean {
+    return (
+      (bo & 16) !== 0 ||
+      ((this.sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1) === ((bo >>> 3) & 1)
+    );
+  }
+
+  /** b (I-form) and bc (B-form): relative or absolute (AA), LR = next with LK. */
+  private branchIB(insn: number): void {
+    const sr = this.sr;
+    let take = true;
+    if (insn >>> 26 === 16) {
+      const bo = (insn >>> 21) & 31;
+      take = this.ctrCondition(bo) && this.crCondition(insn, bo);
+    }
+    if (insn & 1) {
+      sr[SR_LR_HI] = this.npcHi;
+      sr[SR_LR_LO] = this.npcLo;
+    }
+    if (!take) return;
+    const disp = (insn >>> 26 === 18 ? (insn << 6) >> 6 : (insn << 16) >> 16) & ~3;
+    const baseHi = insn & 2 ? 0 : this.pcHi,
+      baseLo = insn & 2 ? 0 : this.pcLo;
+    const lo = (baseLo + disp) >>> 0;
+    const hi = (baseHi + (disp >> 31) + (lo < baseLo ? 1 : 0)) >>> 0;
+    this.setCfar();
+    this.npcHi = this.sf ? hi : 0;
+    this.npcLo = lo;
+  }
 
   private crLogical(insn: number, xo: number): void {
     const bt = (insn >>> 21) & 31,
@@ -1972,23 +1920,12 @@ export class Cpu implements CpuView {
         // bclr / bcctr / bctar (general form)
         const bo = (insn >>> 21) & 31;
         if (xo === 560 && !this.facilityEnabled(FSCR_TAR)) return false;
-        let take = true;
-        if ((bo & 4) === 0) {
-          if (xo === 528) {
-            // bcctr with CTR decrement: invalid form.
-            this.illegal(insn);
-            return false;
-          }
-          this.sr[SR_CTR_LO] = u32(this.sr[SR_CTR_LO]! - 1);
-          if (this.sr[SR_CTR_LO]! === 0xffffffff) this.sr[SR_CTR_HI] = u32(this.sr[SR_CTR_HI]! - 1);
-          const nz = this.sf
-            ? (this.sr[SR_CTR_HI]! | this.sr[SR_CTR_LO]!) !== 0
-            : this.sr[SR_CTR_LO]! !== 0;
-          take = nz !== ((bo & 2) !== 0);
+        if ((bo & 4) === 0 && xo === 528) {
+          // bcctr with CTR decrement: invalid form.
+          this.illegal(insn);
+          return false;
         }
-        if (take && (bo & 16) === 0) {
-          take = ((this.sr[SR_CR]! >>> (31 - ((insn >>> 16) & 31))) & 1) === ((bo >>> 3) & 1);
-        }
+        const take = this.ctrCondition(bo) && this.crCondition(insn, bo);
         const spr = xo === 16 ? SPR.LR : xo === 528 ? SPR.CTR : SPR.TAR;
         this.mfsprValue(spr);
         const tHi = this.vHi,
@@ -2247,6 +2184,29 @@ export class Cpu implements CpuView {
         this.wr(rt, OUT[0]!, OUT[1]!);
         return true;
       }
+      case 14: // addi
+      case 15: {
+        // addis (no carry out: CA untouched)
+        const d = op === 15 ? si << 16 : si;
+        const aHi = ra === 0 ? 0 : g[2 * ra]!,
+          aLo = ra === 0 ? 0 : g[2 * ra + 1]!;
+        const lo = (aLo + d) >>> 0;
+        this.wr(rt, (aHi + (d >> 31) + (lo < aLo ? 1 : 0)) >>> 0, lo);
+        return true;
+      }
+      case 10: // cmpli
+      case 11: // cmpi
+        if (insn & 0x00400000) {
+          this.illegal(insn);
+          return false;
+        }
+        if (op === 11) this.compare(insn, true, si < 0 ? 0xffffffff : 0, si >>> 0);
+        else this.compare(insn, false, 0, insn & 0xffff);
+        return true;
+      case 16: // bc
+      case 18: // b
+        this.branchIB(insn);
+        return true;
       case 12:
       case 13: {
         // addic / addic.
@@ -2277,9 +2237,10 @@ export class Cpu implements CpuView {
         if (insn & 1) this.setCr0(hi, lo);
         return true;
       }
+      case 21: // rlwinm
       case 23: {
         // rlwnm
-        const sh = g[2 * ((insn >>> 11) & 31) + 1]! & 31;
+        const sh = op === 21 ? (insn >>> 11) & 31 : g[2 * ((insn >>> 11) & 31) + 1]! & 31;
         const mb = (insn >>> 6) & 31,
           me = (insn >>> 1) & 31;
         const v = g[2 * rt + 1]!;
@@ -2290,8 +2251,9 @@ export class Cpu implements CpuView {
         if (insn & 1) this.setCr0(hi, lo);
         return true;
       }
+      case 24: // ori
       case 25: // oris
-        this.wr(ra, g[2 * rt]!, (g[2 * rt + 1]! | ((insn & 0xffff) << 16)) >>> 0);
+        this.wr(ra, g[2 * rt]!, (g[2 * rt + 1]! | ((insn & 0xffff) << (op === 25 ? 16 : 0))) >>> 0);
         return true;
       case 26: // xori
         this.wr(ra, g[2 * rt]!, (g[2 * rt + 1]! ^ (insn & 0xffff)) >>> 0);
@@ -2299,9 +2261,10 @@ export class Cpu implements CpuView {
       case 27: // xoris
         this.wr(ra, g[2 * rt]!, (g[2 * rt + 1]! ^ ((insn & 0xffff) << 16)) >>> 0);
         return true;
+      case 28: // andi.
       case 29: {
         // andis.
-        const lo = (g[2 * rt + 1]! & ((insn & 0xffff) << 16)) >>> 0;
+        const lo = (g[2 * rt + 1]! & ((insn & 0xffff) << (op === 29 ? 16 : 0))) >>> 0;
         this.wr(ra, 0, lo);
         this.setCr0(0, lo);
         return true;
@@ -2498,6 +2461,7 @@ export class Cpu implements CpuView {
       bLo = g[2 * rb + 1]!;
     switch (xo & 0x1ff) {
       // XO-form arithmetic (OE variants are xo + 512).
+      case 266: // add
       case 10: // addc
       case 138: // adde
       case 8: // subfc
@@ -2556,8 +2520,8 @@ export class Cpu implements CpuView {
         this.addCarry(opAHi, opALo, opBHi, opBLo, cin);
         const rHi = OUT[0]!,
           rLo = OUT[1]!;
-        if (x === 40 || x === 104) {
-          // subf and neg do not touch CA.
+        if (x === 266 || x === 40 || x === 104) {
+          // add, subf and neg do not touch CA.
           this.ca = saveCa;
           this.ca32 = saveCa32;
         }
@@ -2688,28 +2652,12 @@ export class Cpu implements CpuView {
       case 32: {
         // cmp / cmpl
         if (insn & 0x00400001) break;
-        const bf = (insn >>> 23) & 7;
-        const l = (insn >>> 21) & 1;
-        let c: number;
-        if (xo === 0) {
-          if (l) {
-            const x = aHi | 0,
-              y = bHi | 0;
-            c = x < y ? 8 : x > y ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
-          } else {
-            const x = aLo | 0,
-              y = bLo | 0;
-            c = x < y ? 8 : x > y ? 4 : 2;
-          }
-        } else if (l) {
-          c = aHi < bHi ? 8 : aHi > bHi ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
-        } else {
-          c = aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
-        }
-        this.setCrField(bf, c);
+        this.compare(insn, xo === 0, bHi, bLo);
         return true;
       }
       case 28: // and
+      case 316: // xor
+      case 444: // or
       case 60: // andc
       case 412: // orc
       case 476: // nand
@@ -2739,6 +2687,14 @@ export class Cpu implements CpuView {
           case 124:
             hi = ~(sHi | bHi);
             lo = ~(sLo | bLo);
+            break;
+          case 316:
+            hi = sHi ^ bHi;
+            lo = sLo ^ bLo;
+            break;
+          case 444:
+            hi = sHi | bHi;
+            lo = sLo | bLo;
             break;
           default:
             hi = ~(sHi ^ bHi);
@@ -3129,13 +3085,15 @@ export class Cpu implements CpuView {
   }
 
   /** Indexed loads/stores, byte-reverse, atomics. */
-  private loadStoreX(insn: number, xo: number): boolean {
+  private loadStoreX(insn: number, xo: number, dForm = false): boolean {
     const g = this.g;
     const rt = (insn >>> 21) & 31,
       ra = (insn >>> 16) & 31,
       rb = (insn >>> 11) & 31;
-    const rc = insn & 1;
-    this.eaX(ra, rb);
+    // A D/DS-form twin: EA = (RA|0) + the displacement (DS: low two bits clear), no Rc bit.
+    const rc = dForm ? 0 : insn & 1;
+    if (dForm) this.eaD(ra, ((insn << 16) >> 16) & (insn >>> 26 >= 58 ? ~3 : ~0));
+    else this.eaX(ra, rb);
     const eaHi = OUT[0]!,
       eaLo = OUT[1]!;
     const le = this.le;
@@ -3145,6 +3103,14 @@ export class Cpu implements CpuView {
       signExt = false,
       rev = false;
     switch (xo) {
+      case 21:
+        kind = "load";
+        size = 8;
+        break;
+      case 149:
+        kind = "store";
+        size = 8;
+        break;
       case 87:
         kind = "load";
         size = 1;

@@ -43,12 +43,14 @@ export function runOnHvsim(
     maxInsns?: number;
     console?: (bus: FlatRamBus) => PseriesConsole;
     setup?: (cpu: Cpu) => void;
+    /** Every instruction through the general executor (CpuOptions.singleStep). */
+    singleStep?: boolean;
   } = {},
 ): string {
   const bus = new FlatRamBus(opts.memBytes ?? Math.ceil(img.length / 4096) * 4096 + (1 << 20));
   bus.loadImage(0, img);
   const con = opts.console?.(bus) ?? new PseriesConsole(bus);
-  const cpu = new Cpu({ bus, vhyp: con });
+  const cpu = new Cpu({ bus, vhyp: con, singleStep: opts.singleStep });
   con.attach(cpu);
   opts.setup?.(cpu);
   cpu.pc = 0x100n;
