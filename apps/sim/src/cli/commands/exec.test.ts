@@ -51,6 +51,34 @@ describe("hvsim exec", () => {
     expect(io.stdout()).toContain("r4  = 0x000000000000002b");
   });
 
+  it("prints the same with --single-step", async () => {
+    // li r5,100; mtctr r5; 1: add r4,r4,r5; std r4,0x800(0); ld r6,0x800(0); addi r5,r5,-1;
+    // bdnz 1b; attn
+    const loop = [
+      0x38a00064, 0x7ca903a6, 0x7c842a14, 0xf8800800, 0xe8c00800, 0x38a5ffff, 0x4200fff0,
+      0x00000200,
+    ];
+    const outs: string[] = [];
+    for (const extra of [[], ["--single-step"]]) {
+      const io = captureIO();
+      const args = ["exec", file("sum.bin", words(loop, true)), "--load", "0x1000", ...extra];
+      expect(await runCli(args, io)).toBe(0);
+      outs.push(io.stdout());
+    }
+    expect(outs[0]).toContain("r4  = 0x00000000000013ba"); // 100 + 99 + ... + 1
+    expect(outs[0]).toContain("insns = 503");
+    expect(outs[1]).toBe(outs[0]);
+  });
+
+  it("runs ppc-isa's ALU loop program to its sum (100M instructions within the default limit)", async () => {
+    const elf = join(__dirname, "../../../../../packages/ppc-isa/bench/loop-b1.elf");
+    const io = captureIO();
+    expect(await runCli(["exec", elf, "--msr", "0"], io)).toBe(0);
+    const out = io.stdout();
+    expect(out).toContain("START\nSUM=00011c37943cc420\nDONE\n"); // sum of 1..25,000,000
+    expect(out).toContain("stop: exit (rtas power-off)");
+  }, 60_000);
+
   it("stops at --max-insns", async () => {
     const io = captureIO();
     await runCli(

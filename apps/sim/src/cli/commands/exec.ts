@@ -58,6 +58,7 @@ interface ExecOptions {
   msr?: string;
   maxInsns: string;
   mem: string;
+  singleStep?: boolean;
 }
 
 // `hvsim exec FILE`: run a bare CPU over flat memory and print its registers.
@@ -69,8 +70,12 @@ export const registerExec: RegisterCommand = (program, { io, setExit }) => {
     .option("--load <addr>", "load a raw image at this real address")
     .option("--entry <addr>", "start address (default: the ELF entry, or the load address)")
     .option("--msr <value>", "initial MSR (default 0x9000000000000001 = SF|HV|LE)")
-    .option("--max-insns <n>", "stop after this many instructions", "100000000")
+    .option("--max-insns <n>", "stop after this many instructions", "1000000000")
     .option("--mem <bytes>", "RAM size", "0x10000000")
+    .option(
+      "--single-step",
+      "run every instruction through the CPU's general executor, not its inline loop (as QEMU's one-insn-per-tb): slower, same results",
+    )
     .action((file: string, opts: ExecOptions) => {
       const bytes = readInput(file);
       const memSize = Number(parseNumber(opts.mem, "--mem"));
@@ -116,7 +121,12 @@ export const registerExec: RegisterCommand = (program, { io, setExit }) => {
       // Guest state (MSR[HV]=0) gets a minimal pseries firmware: console hcall and RTAS
       // power-off, so QEMU `-M pseries -bios` images run unchanged.
       const con = new PseriesConsole(bus, (s) => io.out(s));
-      const cpu = new Cpu({ bus, vhyp: con, interrupts: "stop" });
+      const cpu = new Cpu({
+        bus,
+        vhyp: con,
+        interrupts: "stop",
+        singleStep: opts.singleStep === true,
+      });
       con.attach(cpu);
       cpu.msr = msr;
       cpu.pc = entry;
