@@ -199,11 +199,6 @@ function wordsOf(bytes: Uint8Array): Uint32Array {
   return w;
 }
 
-/** A window's words for the soft TLB, or EMPTY_WORDS when its page is not word-aligned. */
-function windowWords(bytes: Uint8Array, off: number): Uint32Array {
-  return ((bytes.byteOffset + off) & 3) === 0 ? wordsOf(bytes) : EMPTY_WORDS;
-}
-
 const u32 = (v: number): number => v >>> 0;
 
 /**
@@ -555,7 +550,7 @@ export class Cpu implements CpuView {
         this.rTagLo[idx] = tag;
         this.rOff[idx] = off;
         this.rView[idx] = win.view;
-        this.rWords[idx] = windowWords(win.bytes, off);
+        this.rWords[idx] = this.windowWords(win.bytes, off);
       }
       // A page is writable from the cache only once a store has been translated (R/C).
       if (access === 1 && t.perm & 2) {
@@ -563,11 +558,24 @@ export class Cpu implements CpuView {
         this.wTagLo[idx] = tag;
         this.wOff[idx] = off;
         this.wView[idx] = win.view;
-        this.wWords[idx] = windowWords(win.bytes, off);
+        this.wWords[idx] = this.windowWords(win.bytes, off);
       }
     }
     return ra;
   }
+
+  /** A window's words for the soft TLB, or EMPTY_WORDS when its page is not word-aligned. */
+  private windowWords(bytes: Uint8Array, off: number): Uint32Array {
+    if (((bytes.byteOffset + off) & 3) !== 0) return EMPTY_WORDS;
+    // Fills ask for the same window nearly every time: skip the WeakMap then.
+    if (bytes !== this.lastWindow) {
+      this.lastWindow = bytes;
+      this.lastWords = wordsOf(bytes);
+    }
+    return this.lastWords;
+  }
+  private lastWindow: Uint8Array | null = null;
+  private lastWords: Uint32Array = EMPTY_WORDS;
 
   /** Fill the fetch cache for the page of the PC; false after delivering an ISI/HISI. */
   private refillFetch(): boolean {
