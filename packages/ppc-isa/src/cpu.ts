@@ -86,52 +86,19 @@ import {
   SRR1_WAKE_HVI,
   SRR1_WAKE_NOLOSS,
 } from "./registers";
+import {
+  D_MEM,
+  D_XO,
+  DS58_MEM,
+  DS58_XO,
+  DS62_MEM,
+  DS62_XO,
+  MEM_SIGNED,
+  MEM_STORE,
+  MEM_UPDATE,
+  X_MEM,
+} from "./load-store-forms";
 import { sprInfo } from "./spr-access";
-
-/**
- * D- and DS-form loads and stores as their X-form twins (same access, EA from a displacement):
- * lwz lwzu lbz lbzu stw stwu stb stbu lhz lhzu lha lhau sth sthu (primary opcodes 32-45), then
- * ld ldu lwa (58, by the DS field's low two bits) and std stdu (62; 2 is stq, 3 invalid).
- */
-const D_XO = [23, 55, 87, 119, 151, 183, 215, 247, 279, 311, 343, 375, 407, 439];
-const DS58_XO = [21, 53, 341, -1];
-const DS62_XO = [149, 181, -1, -1];
-
-// Loads and stores execFast does inline, as size (1, 2, 4, 8) | flags.
-const MEM_STORE = 0x10;
-const MEM_UPDATE = 0x20;
-/** Sign-extending: lha, lhau, lhax, lhaux, lwa, lwax, lwaux. */
-const MEM_SIGNED = 0x40;
-/** Primary opcodes 32-45: lwz lwzu lbz lbzu stw stwu stb stbu lhz lhzu lha lhau sth sthu. */
-const D_MEM = [4, 0x24, 1, 0x21, 0x14, 0x34, 0x11, 0x31, 2, 0x22, 0x42, 0x62, 0x12, 0x32];
-/** Opcode 58 by the DS field's low bits: ld ldu lwa; opcode 62: std stdu (stq: step). */
-const DS58_MEM = [8, 0x28, 0x44, 0];
-const DS62_MEM = [0x18, 0x38, 0, 0];
-/** Opcode 31 by extended opcode: the indexed forms of the same (byte-reversed ones: step). */
-const X_MEM = new Uint8Array(1024);
-for (const [xo, m] of [
-  [23, 4],
-  [55, 0x24],
-  [87, 1],
-  [119, 0x21],
-  [151, 0x14],
-  [183, 0x34],
-  [215, 0x11],
-  [247, 0x31],
-  [279, 2],
-  [311, 0x22],
-  [343, 0x42],
-  [375, 0x62],
-  [407, 0x12],
-  [439, 0x32],
-  [21, 8],
-  [53, 0x28],
-  [341, 0x44],
-  [373, 0x64],
-  [149, 0x18],
-  [181, 0x38],
-] as const)
-  X_MEM[xo] = m;
 
 /** Why `run()` returned. */
 export type StopReason =
@@ -1320,9 +1287,14 @@ export class Cpu implements CpuView {
         : fView.getUint32((fOff >>> 0) + (pcLo & 0xfff), le);
       let nLo = (pcLo + 4) | 0;
       let nHi = nLo === 0 ? (pcHi + 1) | 0 : pcHi;
-      // The indexed loads and stores join the D-forms' case as pseudo-opcode 64.
+      // Two groups of opcode 31 join other opcodes' cases: the indexed loads and stores the
+      // D-forms' (pseudo-opcode 64), cmp and cmpl the immediate compares' (65).
       let op = insn >>> 26;
-      if (op === 31 && X_MEM[(insn >>> 1) & 0x3ff]! !== 0) op = 64;
+      if (op === 31) {
+        const xo = (insn >>> 1) & 0x3ff;
+        if (X_MEM[xo]! !== 0) op = 64;
+        else if ((xo | 32) === 32) op = 65;
+      }
       switch (op) {
         case 14: {
           // addi
@@ -1478,29 +1450,6 @@ export class Cpu implements CpuView {
             const xo = (insn >>> 1) & 0x3ff;
             const rb = (insn >>> 11) & 31;
             switch (xo) {
-              case 0:
-              case 32: {
-                // cmp, cmpl (bit 22 and Rc must be 0)
-                if (insn & 0x00400001) break run;
-                const aHi = g[2 * ra]!,
-                  aLo = g[2 * ra + 1]!,
-                  bHi = g[2 * rb]!,
-                  bLo = g[2 * rb + 1]!;
-                let c: number;
-                if (insn & 0x00200000) {
-                  const x = xo === 0 ? aHi | 0 : aHi,
-                    y = xo === 0 ? bHi | 0 : bHi;
-                  c = x < y ? 8 : x > y ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
-                } else {
-                  const x = xo === 0 ? aLo | 0 : aLo,
-                    y = xo === 0 ? bLo | 0 : bLo;
-                  c = x < y ? 8 : x > y ? 4 : 2;
-                }
-                const shift = 28 - 4 * (rt >>> 2);
-                sr[SR_CR] = (sr[SR_CR]! & ~(0xf << shift)) | ((c | this.so) << shift);
-                dst = -1;
-                break;
-              }
               case 266:
               case 40: {
                 // add, subf (RB - RA = RB + ~RA + 1); the OE forms (xo + 512) set XER: step()
@@ -1613,28 +1562,34 @@ export class Cpu implements CpuView {
           break;
         }
         case 10:
-        case 11: {
-          // cmpli, cmpi (L must be 0 in bit 22: step() raises the illegal form)
-          if (insn & 0x00400000) break run;
+        case 11:
+        case 65: {
+          // cmpli, cmpi, and cmp/cmpl (65): (RA) against UI, SI or (RB) into CR field BF, 64
+          // bits with L (bit 21). Bit 22, and cmp's Rc, must be 0: step() raises those forms.
+          if (insn & (op === 65 ? 0x00400001 : 0x00400000)) break run;
           const ra = (insn >>> 16) & 31;
-          const si = (insn << 16) >> 16;
-          const ui = insn & 0xffff;
+          let bHi = 0,
+            bLo = insn & 0xffff;
+          if (op === 65) {
+            const rb = (insn >>> 11) & 31;
+            bHi = g[2 * rb]!;
+            bLo = g[2 * rb + 1]!;
+          } else if (op === 11) {
+            bLo = ((insn << 16) >> 16) >>> 0;
+            bHi = ((insn << 16) >> 31) >>> 0;
+          }
+          // Signed (cmpi, cmp = xo 0) as unsigned with the sign bits flipped.
+          const flip = op === 11 || (op === 65 && (insn & 0x40) === 0) ? 0x80000000 : 0;
           let c: number;
           if (insn & 0x00200000) {
-            const aHi = g[2 * ra]!,
+            const x = (g[2 * ra]! ^ flip) >>> 0,
+              y = (bHi ^ flip) >>> 0,
               aLo = g[2 * ra + 1]!;
-            if (insn & 0x04000000) {
-              const sHi = aHi | 0,
-                bHi = si < 0 ? -1 : 0,
-                bLo = si >>> 0;
-              c = sHi < bHi ? 8 : sHi > bHi ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
-            } else c = aHi !== 0 ? 4 : aLo < ui ? 8 : aLo > ui ? 4 : 2;
-          } else if (insn & 0x04000000) {
-            const a = g[2 * ra + 1]! | 0;
-            c = a < si ? 8 : a > si ? 4 : 2;
+            c = x < y ? 8 : x > y ? 4 : aLo < bLo ? 8 : aLo > bLo ? 4 : 2;
           } else {
-            const a = g[2 * ra + 1]!;
-            c = a < ui ? 8 : a > ui ? 4 : 2;
+            const x = (g[2 * ra + 1]! ^ flip) >>> 0,
+              y = (bLo ^ flip) >>> 0;
+            c = x < y ? 8 : x > y ? 4 : 2;
           }
           const shift = 28 - 4 * ((insn >>> 23) & 7);
           sr[SR_CR] = (sr[SR_CR]! & ~(0xf << shift)) | ((c | this.so) << shift);
@@ -3110,171 +3065,117 @@ export class Cpu implements CpuView {
     let update = false,
       signExt = false,
       rev = false;
-    switch (xo) {
-      case 21:
-        kind = "load";
-        size = 8;
-        break;
-      case 149:
-        kind = "store";
-        size = 8;
-        break;
-      case 87:
-        kind = "load";
-        size = 1;
-        break;
-      case 119:
-        kind = "load";
-        size = 1;
-        update = true;
-        break;
-      case 279:
-        kind = "load";
-        size = 2;
-        break;
-      case 311:
-        kind = "load";
-        size = 2;
-        update = true;
-        break;
-      case 343:
-        kind = "load";
-        size = 2;
-        signExt = true;
-        break;
-      case 375:
-        kind = "load";
-        size = 2;
-        signExt = true;
-        update = true;
-        break;
-      case 23:
-        kind = "load";
-        size = 4;
-        break;
-      case 55:
-        kind = "load";
-        size = 4;
-        update = true;
-        break;
-      case 341:
-        kind = "load";
-        size = 4;
-        signExt = true;
-        break;
-      case 373:
-        kind = "load";
-        size = 4;
-        signExt = true;
-        update = true;
-        break;
-      case 53:
-        kind = "load";
-        size = 8;
-        update = true;
-        break;
-      case 790:
-        kind = "load";
-        size = 2;
-        rev = true;
-        break;
-      case 534:
-        kind = "load";
-        size = 4;
-        rev = true;
-        break;
-      case 532:
-        kind = "load";
-        size = 8;
-        rev = true;
-        break;
-      case 215:
-        kind = "store";
-        size = 1;
-        break;
-      case 247:
-        kind = "store";
-        size = 1;
-        update = true;
-        break;
-      case 407:
-        kind = "store";
-        size = 2;
-        break;
-      case 439:
-        kind = "store";
-        size = 2;
-        update = true;
-        break;
-      case 151:
-        kind = "store";
-        size = 4;
-        break;
-      case 183:
-        kind = "store";
-        size = 4;
-        update = true;
-        break;
-      case 181:
-        kind = "store";
-        size = 8;
-        update = true;
-        break;
-      case 918:
-        kind = "store";
-        size = 2;
-        rev = true;
-        break;
-      case 662:
-        kind = "store";
-        size = 4;
-        rev = true;
-        break;
-      case 660:
-        kind = "store";
-        size = 8;
-        rev = true;
-        break;
-      case 52:
-        kind = "larx";
-        size = 1;
-        break;
-      case 116:
-        kind = "larx";
-        size = 2;
-        break;
-      case 20:
-        kind = "larx";
-        size = 4;
-        break;
-      case 84:
-        kind = "larx";
-        size = 8;
-        break;
-      case 694:
-        kind = "stcx";
-        size = 1;
-        break;
-      case 726:
-        kind = "stcx";
-        size = 2;
-        break;
-      case 150:
-        kind = "stcx";
-        size = 4;
-        break;
-      case 214:
-        kind = "stcx";
-        size = 8;
-        break;
-      case 276:
-        return this.lqarx(insn, eaHi, eaLo);
-      case 182:
-        return this.stqcx(insn, eaHi, eaLo);
-      default:
-        this.illegal(insn);
-        return false;
-    }
+    // The plain forms from their table; xo = -1 (an invalid DS form) falls to illegal below.
+    const m = xo >= 0 ? X_MEM[xo]! : 0;
+    if (m !== 0) {
+      kind = m & MEM_STORE ? "store" : "load";
+      size = (m & 15) as AccessSize;
+      update = (m & MEM_UPDATE) !== 0;
+      signExt = (m & MEM_SIGNED) !== 0;
+    } else
+      switch (xo) {
+        case 790:
+          kind = "load";
+          size = 2;
+          rev = true;
+          break;
+        case 534:
+          kind = "load";
+          size = 4;
+          rev = true;
+          break;
+        case 532:
+          kind = "load";
+          size = 8;
+          rev = true;
+          break;
+        case 215:
+          kind = "store";
+          size = 1;
+          break;
+        case 247:
+          kind = "store";
+          size = 1;
+          update = true;
+          break;
+        case 407:
+          kind = "store";
+          size = 2;
+          break;
+        case 439:
+          kind = "store";
+          size = 2;
+          update = true;
+          break;
+        case 151:
+          kind = "store";
+          size = 4;
+          break;
+        case 183:
+          kind = "store";
+          size = 4;
+          update = true;
+          break;
+        case 181:
+          kind = "store";
+          size = 8;
+          update = true;
+          break;
+        case 918:
+          kind = "store";
+          size = 2;
+          rev = true;
+          break;
+        case 662:
+          kind = "store";
+          size = 4;
+          rev = true;
+          break;
+        case 660:
+          kind = "store";
+          size = 8;
+          rev = true;
+          break;
+        case 52:
+          kind = "larx";
+          size = 1;
+          break;
+        case 116:
+          kind = "larx";
+          size = 2;
+          break;
+        case 20:
+          kind = "larx";
+          size = 4;
+          break;
+        case 84:
+          kind = "larx";
+          size = 8;
+          break;
+        case 694:
+          kind = "stcx";
+          size = 1;
+          break;
+        case 726:
+          kind = "stcx";
+          size = 2;
+          break;
+        case 150:
+          kind = "stcx";
+          size = 4;
+          break;
+        case 214:
+          kind = "stcx";
+          size = 8;
+          break;
+        case 276:
+          return this.lqarx(insn, eaHi, eaLo);
+        case 182:
+          return this.stqcx(insn, eaHi, eaLo);
+        default:
+          this.illegal(insn);
+          return false;
+      }
     // Invalid forms.
     if (
       ((kind === "load" || kind === "store") && rc) ||

@@ -50,17 +50,7 @@ export const migrationCaps: Scenario = {
       },
       {
         says: "a running guest with the cap, paused and sent to a machine without it: refused, the source goes on",
-        argv: [
-          ...["migrate", "--at", "5000", "--to-machine", "pseries", "--"],
-          ...[
-            "-M",
-            "pseries,cap-rpt-invalidate=on",
-            "-smp",
-            "2",
-            "-kernel",
-            `${guests}/hello/hello.elf`,
-          ],
-        ],
+        argv: migrate(["--to-machine", "pseries"], "pseries,cap-rpt-invalidate=on"),
         expect: {
           status: 4,
           output: [
@@ -72,17 +62,7 @@ export const migrationCaps: Scenario = {
       },
       {
         says: "the same guest to a host whose KVM lacks H_RPT_INVALIDATE: the destination cannot start",
-        argv: [
-          ...["migrate", "--at", "5000", "--to", "rpt-invalidate=off", "--"],
-          ...[
-            "-M",
-            "pseries,cap-rpt-invalidate=on",
-            "-smp",
-            "2",
-            "-kernel",
-            `${guests}/hello/hello.elf`,
-          ],
-        ],
+        argv: migrate(["--to", "rpt-invalidate=off"], "pseries,cap-rpt-invalidate=on"),
         expect: {
           status: 4,
           output: ["cap-rpt-invalidate=on: the host (POWER9 DD2.3) KVM has no H_RPT_INVALIDATE"],
